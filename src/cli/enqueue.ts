@@ -1,0 +1,163 @@
+import { Command, Option } from 'commander';
+import { action, printJson, withDb } from './runtime.js';
+import { intOption, numberOption } from './options.js';
+import { shortId } from './format.js';
+import type { JobConfig, NewJob } from '../queue/jobs.js';
+import type { EnqueueOutcome } from '../queue/repository.js';
+
+interface EnqueueOptions {
+  priority: number;
+  maxRetries: number;
+  chunkSize: number;
+  parser: JobConfig['parser'];
+  provider?: JobConfig['provider'];
+  model?: string;
+  baseUrl?: string;
+  llmConcurrency?: number;
+  maxCost?: number;
+  name?: string;
+  encoding?: string;
+  force?: boolean;
+  replace?: boolean;
+  json?: boolean;
+}
+
+type FileResult =
+  | EnqueueOutcome
+  | { kind: 'rejected'; filename: string; reason: string; hint?: string };
+
+export const DEFAULT_CHUNK_SIZE = 12_000;
+
+export function register(program: Command): void {
+  program
+    .command('enqueue')
+    .description('queue play files (txt, md, pdf, docx; directories and globs too; - for standard input)')
+    .argument('<paths...>', 'files, directories or glob patterns; - reads the text from standard input')
+    .option('-p, --priority <n>', 'higher runs first', intOption(-1000, 1000), 0)
+    .option('--max-retries <n>', 'retries after the first attempt', intOption(0, 100), 3)
+    .option('--chunk-size <chars>', 'characters per parse chunk', intOption(500, 1_000_000), DEFAULT_CHUNK_SIZE)
+    .addOption(new Option('--parser <parser>', 'how to parse').choices(['rules', 'llm', 'hybrid']).default('rules'))
+    .addOption(new Option('--provider <provider>', 'LLM provider (llm/hybrid; default $PLAYBUDDY_LLM_PROVIDER)').choices(['anthropic', 'openai', 'openai-compatible']))
+    .option('--model <model>', 'LLM model id (default $PLAYBUDDY_LLM_MODEL)')
+    .option('--base-url <url>', 'LLM server base URL, e.g. http://127.0.0.1:11434/v1 (default $PLAYBUDDY_LLM_BASE_URL)')
+    .option('--llm-concurrency <n>', 'scenes parsed at once by the LLM', intOption(1, 64))
+    .option('--max-cost <usd>', 'fail the job before its estimated LLM cost exceeds this', numberOption(0))
+    .option('--name <name>', 'file name to record for text read from standard input')
+    .option('--encoding <label>', 'force a text encoding, e.g. windows-1252, koi8-r, windows-1251')
+    .option('-f, --force', 'enqueue even if the same text is already queued or parsed')
+    .option('--replace', 'the new play replaces the one stored by the latest completed job of the same file (implies --force)')
+    .option('--json', 'print the outcome as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  playbuddy enqueue hamlet.txt
+  playbuddy enqueue plays/ 'archive/**/*.pdf' --priority 5
+  cat scene.txt | playbuddy enqueue - --name scene.txt
+  playbuddy enqueue hamlet.txt --parser llm --provider anthropic --model claude-sonnet-4-5`,
+    )
+    .action(action(run));
+}
+
+async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
+  const force = Boolean(opts.force || opts.replace);
+  const config = await jobConfig(opts);
+  const { prepared, rejected } = await readInputs(paths, opts);
+
+  let outcomes: FileResult[] = [];
+  if (prepared.length > 0) {
+    outcomes = await withDb(async ({ db }) => {
+      const { enqueueJobs, latestCompletedPlaybook } = await import('../queue/repository.js');
+      const jobs: NewJob[] = [];
+      for (const p of prepared) {
+        const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(db, p.filename) : null;
+        jobs.push({ ...p, config: { ...config, source: p.source }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
+      }
+      return enqueueJobs(db, jobs, { force });
+    });
+  }
+  const results: FileResult[] = [...outcomes, ...rejected];
+  report(results, Boolean(opts.json));
+  return rejected.length > 0 ? 1 : 0;
+}
+
+async function jobConfig(opts: EnqueueOptions): Promise<JobConfig> {
+  const config: JobConfig = { parser: opts.parser, chunkSize: opts.chunkSize };
+  if (opts.parser !== 'rules') {
+    const { resolveLlmConfig } = await import('../config/llm.js');
+    Object.assign(config, resolveLlmConfig(opts, process.env));
+  }
+  return config;
+}
+
+interface Prepared {
+  rawText: string;
+  filename: string;
+  source: JobConfig['source'];
+}
+
+async function readInputs(paths: string[], opts: EnqueueOptions) {
+  const [{ expandPaths }, extract] = await Promise.all([import('../files/expand.js'), import('../parse/extract/index.js')]);
+  const prepared: Prepared[] = [];
+  const rejected: FileResult[] = [];
+  const reject = (filename: string, err: unknown) => {
+    const e = err as { message?: string; hint?: string; name?: string };
+    if (e?.name !== 'UserError') throw err;
+    rejected.push({ kind: 'rejected', filename, reason: e.message ?? String(err), hint: e.hint });
+  };
+
+  const fileArgs = paths.filter((p) => p !== '-');
+  if (paths.includes('-')) {
+    const filename = opts.name ?? 'stdin.txt';
+    try {
+      const bytes = await readStdin();
+      const x = await extract.extractBuffer(bytes, filename, { encoding: opts.encoding });
+      prepared.push({ rawText: x.text, filename, source: { format: x.format, encoding: x.encoding, bytes: x.bytes } });
+    } catch (err) {
+      reject(filename, err);
+    }
+  }
+  const { files, misses } = expandPaths(fileArgs, extract.PLAY_EXTENSIONS);
+  for (const m of misses) rejected.push({ kind: 'rejected', filename: m.arg, reason: `${m.arg}: ${m.reason}.` });
+  for (const file of files) {
+    try {
+      const x = await extract.extractFile(file, { encoding: opts.encoding });
+      prepared.push({ rawText: x.text, filename: file, source: { format: x.format, encoding: x.encoding, bytes: x.bytes } });
+    } catch (err) {
+      reject(file, err);
+    }
+  }
+  return { prepared, rejected };
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function report(results: FileResult[], json: boolean): void {
+  if (json) {
+    printJson({
+      enqueued: results.filter((r) => r.kind === 'enqueued'),
+      duplicates: results.filter((r) => r.kind === 'duplicate'),
+      rejected: results.filter((r) => r.kind === 'rejected'),
+    });
+    return;
+  }
+  for (const r of results) {
+    switch (r.kind) {
+      case 'enqueued':
+        console.log(`enqueued   ${shortId(r.id)}  ${r.filename}`);
+        break;
+      case 'duplicate':
+        console.log(`skipped    ${shortId(r.existingId)}  ${r.filename}: the same text is already ${r.existingStatus} (use --force to enqueue it again)`);
+        break;
+      case 'rejected':
+        console.error(`rejected   ${r.reason}${r.hint ? `\n           hint: ${r.hint}` : ''}`);
+        break;
+    }
+  }
+  const n = (k: FileResult['kind']) => results.filter((r) => r.kind === k).length;
+  if (results.length > 1) console.log(`${n('enqueued')} enqueued, ${n('duplicate')} skipped as duplicates, ${n('rejected')} rejected`);
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { register as registerDb } from './db.js';
+import { register as registerEnqueue } from './enqueue.js';
+import { register as registerStatus } from './status.js';
+
+// Only commander and the command definitions load here; each command imports what it needs (Prisma,
+// parsers, the AI SDK) when it runs, which keeps `playbuddy --help` fast.
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('playbuddy')
+  .description('Turn theatre play scripts into structured playbooks in PostgreSQL, through a durable job queue.')
+  .version(pkg.version)
+  .option('-v, --verbose', 'show debug logs and stack traces')
+  .addOption(new Option('--log-format <format>', 'log output (default: pretty on a terminal, json when piped)').choices(['pretty', 'json']))
+  .addOption(new Option('--log-level <level>', 'minimum log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+  .showHelpAfterError('(run with --help for usage)')
+  .configureHelp({ sortSubcommands: false });
+
+registerEnqueue(program);
+registerStatus(program);
+registerDb(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import { action, printJson, withDb } from './runtime.js';
+import { intOption, listOption } from './options.js';
+import { age, percent, shortId, table, truncate } from './format.js';
+import { JOB_STATUSES, type JobStatus } from '../queue/states.js';
+import type { JobDetail, JobSummary } from '../queue/jobs.js';
+
+interface StatusOptions {
+  status?: JobStatus[];
+  limit: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('show recent jobs and counts per status, or one job in detail with its history')
+    .argument('[jobId]', 'a job id or a unique prefix of one')
+    .option('-s, --status <status>', `only jobs in these states (${JOB_STATUSES.join(', ')}); repeat or comma-separate`, listOption(JOB_STATUSES))
+    .option('-n, --limit <n>', 'how many jobs to list', intOption(1, 10_000), 20)
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  playbuddy status\n  playbuddy status --status failed,retrying --limit 50\n  playbuddy status 3f2a1b9c')
+    .action(
+      action(async (jobId: string | undefined, opts: StatusOptions) =>
+        withDb(async ({ db }) => {
+          const repo = await import('../queue/repository.js');
+          if (jobId) {
+            const job = await repo.getJob(db, jobId);
+            const events = await repo.jobEvents(db, job.id);
+            if (opts.json) return printJson({ ...job, events });
+            console.log(await formatDetail(job, events));
+            return;
+          }
+          const [jobs, counts, workers] = await Promise.all([
+            repo.listJobs(db, { statuses: opts.status, limit: opts.limit }),
+            repo.countByStatus(db),
+            repo.liveWorkers(db),
+          ]);
+          if (opts.json) return printJson({ counts, jobs, workers });
+          console.log(await formatList(jobs, counts, workers));
+        }),
+      ),
+    );
+}
+
+function attempts(j: JobSummary): string {
+  const made = j.retryCount + (j.startedAt ? 1 : 0);
+  return `${made}/${j.maxRetries + 1}`;
+}
+
+function progressOf(j: JobSummary): string {
+  const chunks = j.totalChunks ? ` (${j.completedChunks}/${j.totalChunks})` : '';
+  return percent(j.progress) + chunks;
+}
+
+function stateOf(j: JobSummary, now: Date): string {
+  if (j.status === 'retrying' && j.runAfter > now) return `retrying in ${age(now, j.runAfter)}`;
+  return j.status;
+}
+
+async function formatList(
+  jobs: JobSummary[],
+  counts: Record<JobStatus, number>,
+  workers: Awaited<ReturnType<typeof import('../queue/repository.js').liveWorkers>>,
+): Promise<string> {
+  const now = new Date();
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const summary = JOB_STATUSES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`).join(' · ');
+  const lines = [`${total} job${total === 1 ? '' : 's'}${summary ? ': ' + summary : ''}`];
+  if (jobs.length > 0) {
+    lines.push(
+      await table(
+        ['id', 'file', 'status', 'progress', 'attempts', 'age', 'last error'],
+        jobs.map((j) => [shortId(j.id), truncate(j.filename, 32), stateOf(j, now), progressOf(j), attempts(j), age(j.createdAt, now), truncate(j.failureReason ?? j.lastError, 48)]),
+      ),
+    );
+  }
+  lines.push(
+    workers.length === 0
+      ? 'no live workers (start one with `playbuddy work`)'
+      : `${workers.length} live worker${workers.length === 1 ? '' : 's'}: ` +
+          workers.map((w) => `${w.host}:${w.pid} (${w.running} running, seen ${age(w.lastHeartbeat, now)} ago)`).join(', '),
+  );
+  return lines.join('\n');
+}
+
+async function formatDetail(job: JobDetail, events: Array<{ event: string; details: unknown; createdAt: Date }>): Promise<string> {
+  const now = new Date();
+  const rows: Array<[string, string]> = [
+    ['id', job.id],
+    ['file', job.filename],
+    ['status', stateOf(job, now)],
+    ['priority', String(job.priority)],
+    ['progress', progressOf(job)],
+    ['attempts', attempts(job)],
+    ['parser', job.config ? describeConfig(job.config) : '-'],
+    ['text', `${job.textLength.toLocaleString('en')} characters`],
+    ['created', `${job.createdAt.toISOString()} (${age(job.createdAt, now)} ago)`],
+  ];
+  if (job.startedAt) rows.push(['started', job.startedAt.toISOString()]);
+  if (job.completedAt) rows.push(['finished', job.completedAt.toISOString()]);
+  if (job.workerId) rows.push(['worker', `${job.workerId} (lease until ${job.lockExpiry?.toISOString() ?? '?'})`]);
+  if (job.playbookId) rows.push(['playbook', job.playbookId]);
+  if (job.inputTokens || job.outputTokens) {
+    rows.push(['tokens', `${job.inputTokens.toLocaleString('en')} in, ${job.outputTokens.toLocaleString('en')} out (~$${job.costUsd.toFixed(4)})`]);
+  }
+  if (job.failureReason) rows.push(['failure', job.failureReason]);
+  if (job.lastError && job.lastError !== job.failureReason) rows.push(['last error', job.lastError]);
+  if (job.legacySessionId) rows.push(['migrated from', `parsing session ${job.legacySessionId}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const head = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  const history = await table(
+    ['when', 'event', 'details'],
+    events.map((e) => [e.createdAt.toISOString().replace('T', ' ').slice(0, 23), e.event, truncate(describeDetails(e.details), 70)]),
+  );
+  return `${head}\n\nhistory:\n${history}`;
+}
+
+function describeConfig(c: NonNullable<JobDetail['config']>): string {
+  const parts: string[] = [c.parser];
+  if (c.provider) parts.push(`${c.provider}${c.model ? `/${c.model}` : ''}`);
+  parts.push(`chunks of ${c.chunkSize} chars`);
+  if (c.source) parts.push(`from ${c.source.format}${c.source.encoding ? ` (${c.source.encoding})` : ''}`);
+  return parts.join(', ');
+}
+
+function describeDetails(details: unknown): string {
+  if (!details || typeof details !== 'object') return '';
+  return Object.entries(details as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}

@@ -1,0 +1,59 @@
+import type { ParseConfig } from '../parse/parser.js';
+import type { JobStatus } from './states.js';
+
+/** What `ParseJob.config` holds: the parse settings plus where the text came from. Never secrets. */
+export interface JobConfig extends ParseConfig {
+  source?: { format: string; encoding: string | null; bytes: number };
+}
+
+export interface NewJob {
+  rawText: string;
+  filename: string;
+  config: JobConfig;
+  priority?: number;
+  maxRetries?: number;
+  /** Set by `enqueue --replace`: the stored play this job's result replaces. */
+  replacesPlaybookId?: string | null;
+}
+
+/** A job as listed: everything but the (possibly megabytes of) text and the checkpoint payloads. */
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  priority: number;
+  filename: string;
+  progress: number;
+  retryCount: number;
+  maxRetries: number;
+  completedChunks: number;
+  totalChunks: number | null;
+  lastError: string | null;
+  failureReason: string | null;
+  workerId: string | null;
+  playbookId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  updatedAt: Date;
+  runAfter: Date;
+  lockExpiry: Date | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface JobDetail extends JobSummary {
+  config: JobConfig | null;
+  contentHash: string | null;
+  textLength: number;
+  lockedAt: Date | null;
+  legacySessionId: string | null;
+  replacesPlaybookId: string | null;
+}
+
+export interface JobEventRow {
+  id: string;
+  event: string;
+  details: unknown;
+  createdAt: Date;
+}
