@@ -1,0 +1,116 @@
+// Bytes of a text file → its text. Plays come from every era of text files: UTF-8 from Project
+// Gutenberg, UTF-16 from Windows editors, Windows-1252 from old web pages, KOI8-R and Windows-1251 from
+// Russian archives. Only what can be recognised safely is guessed; everything else needs --encoding.
+import { UserError } from '../../errors.js';
+
+export interface Decoded {
+  text: string;
+  /** The WHATWG name of the encoding used, e.g. "utf-8", "windows-1252". */
+  encoding: string;
+}
+
+const ENCODING_HINT =
+  'Pass the encoding with --encoding, e.g. --encoding windows-1251 (Cyrillic Windows), --encoding koi8-r or --encoding latin1.';
+
+/** Resolves an --encoding label, so that a typo is reported before any file is read. */
+export function resolveEncoding(label: string): string {
+  try {
+    return new TextDecoder(label.trim()).encoding;
+  } catch {
+    throw new UserError(
+      `Unknown encoding "${label}".`,
+      'Use a standard label such as utf-8, utf-16le, utf-16be, windows-1252, latin1, windows-1251 or koi8-r.',
+    );
+  }
+}
+
+/** Decodes `bytes`; `name` is how the input is called in error messages (a file name). */
+export function decodeBytes(bytes: Uint8Array, name: string, forced?: string): Decoded {
+  const decoded = forced === undefined ? detectAndDecode(bytes, name) : decodeForced(bytes, name, resolveEncoding(forced));
+  checkLooksLikeText(decoded.text, name);
+  return { text: normalizeNewlines(decoded.text), encoding: decoded.encoding };
+}
+
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+function detectAndDecode(bytes: Uint8Array, name: string): Decoded {
+  const bom = bomEncoding(bytes);
+  if (bom) return decodeStrict(bytes, name, bom, `it starts with a ${bom} byte-order mark but is not valid ${bom}`);
+  // NUL is valid UTF-8 but never occurs in text, and PostgreSQL cannot store it in a text column.
+  if (bytes.includes(0)) throw binaryFile(name, true);
+  const utf8 = tryDecode(bytes, 'utf-8');
+  if (utf8 !== null) return { text: utf8, encoding: 'utf-8' };
+  const cp1252 = new TextDecoder('windows-1252').decode(bytes);
+  if (controlRatio(cp1252) > MAX_CONTROL_RATIO) throw binaryFile(name, false);
+  if (!looksWestern(cp1252)) {
+    throw new UserError(`${name} is neither UTF-8 nor Western European (Windows-1252) text.`, ENCODING_HINT);
+  }
+  return { text: cp1252, encoding: 'windows-1252' };
+}
+
+function decodeForced(bytes: Uint8Array, name: string, encoding: string): Decoded {
+  return decodeStrict(bytes, name, encoding, `it is not valid ${encoding}`);
+}
+
+function decodeStrict(bytes: Uint8Array, name: string, encoding: string, reason: string): Decoded {
+  const text = tryDecode(bytes, encoding);
+  if (text === null) throw new UserError(`${name} cannot be decoded: ${reason}.`, ENCODING_HINT);
+  return { text, encoding };
+}
+
+function tryDecode(bytes: Uint8Array, encoding: string): string | null {
+  try {
+    // The decoder strips a byte-order mark of its own encoding (ignoreBOM defaults to false).
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function bomEncoding(bytes: Uint8Array): string | null {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/** Above this share of control characters a "text" is really binary data (random bytes give ~12 %). */
+const MAX_CONTROL_RATIO = 0.005;
+// Tab, line feed, vertical tab, form feed (page breaks in old text files), carriage return and
+// DOS's end-of-file mark occur in genuine text files; other C0 and all C1 controls do not.
+const CONTROL = /[\u0000-\u0008\u000e-\u0019\u001b-\u001f\u007f-\u009f]/g;
+
+function controlRatio(text: string): number {
+  if (text.length === 0) return 0;
+  return (text.match(CONTROL)?.length ?? 0) / text.length;
+}
+
+function checkLooksLikeText(text: string, name: string): void {
+  if (text.includes('\u0000') || controlRatio(text) > MAX_CONTROL_RATIO) throw binaryFile(name, false);
+}
+
+function binaryFile(name: string, mayBeUtf16: boolean): UserError {
+  return new UserError(
+    `${name} is a binary file, not text.`,
+    mayBeUtf16
+      ? 'Playbuddy reads .txt, .md, .pdf and .docx plays; if this is UTF-16 text without a byte-order mark, pass --encoding utf-16le (or utf-16be).'
+      : 'Playbuddy reads .txt, .md, .pdf and .docx plays.',
+  );
+}
+
+/**
+ * In French, German or Spanish text decoded as Windows-1252, accented letters are a small share of
+ * all letters. Text in another 8-bit encoding (Windows-1251, KOI8-R, Greek…) decodes to a wall of
+ * accented Latin letters instead, which is mojibake, not text.
+ */
+function looksWestern(text: string): boolean {
+  let ascii = 0;
+  let other = 0;
+  for (const ch of text) {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) ascii++;
+    else if (ch >= '\u00c0' && ch <= '\u00ff') other++;
+  }
+  return other <= 0.3 * (ascii + other);
+}

@@ -1,0 +1,157 @@
+// A user's play file → the play's text. Runs at enqueue time (the job stores the text, so workers never
+// need the file) and for `playbuddy parse`. Every way a file can be unusable ends in a UserError whose
+// message names the file and the reason.
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { UserError } from '../../errors.js';
+import { decodeBytes, normalizeNewlines, resolveEncoding } from './decode.js';
+
+export type SourceFormat = 'txt' | 'md' | 'pdf' | 'docx';
+
+export interface Extracted {
+  text: string;
+  format: SourceFormat;
+  /** The encoding the bytes were decoded from; null for PDF and Word, whose text is not stored as bytes. */
+  encoding: string | null;
+  /** Size of the file (or buffer) read. */
+  bytes: number;
+}
+
+export interface ExtractOptions {
+  /** Forces a text encoding (a WHATWG label: utf-8, windows-1251, koi8-r, latin1…) instead of detecting it. */
+  encoding?: string;
+  /** Overrides the size limits below, for every format. */
+  maxBytes?: number;
+}
+
+/** What a directory scan picks up. */
+export const PLAY_EXTENSIONS: readonly string[] = ['.txt', '.md', '.pdf', '.docx'];
+
+const MB = 1024 * 1024;
+/** Limit for text files, and for the text extracted from any file: the longest plays are under 1 MB. */
+export const DEFAULT_MAX_BYTES = 20 * MB;
+/** PDF and Word files carry fonts and images besides their text, so the file itself may be larger. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 100 * MB;
+
+const BY_EXTENSION: Record<string, SourceFormat> = { '.txt': 'txt', '.md': 'md', '.pdf': 'pdf', '.docx': 'docx' };
+
+export function formatOf(filename: string): SourceFormat | null {
+  return BY_EXTENSION[extname(filename).toLowerCase()] ?? null;
+}
+
+export function decodeText(buf: Uint8Array, encoding?: string): { text: string; encoding: string } {
+  const { text, encoding: used } = decodeBytes(buf, 'The input', encoding);
+  return { text, encoding: used };
+}
+
+export async function extractFile(path: string, opts: ExtractOptions = {}): Promise<Extracted> {
+  if (opts.encoding !== undefined) resolveEncoding(opts.encoding);
+  const info = await stat(path).catch((err: unknown) => {
+    throw fileError(err, path);
+  });
+  if (info.isDirectory()) {
+    throw new UserError(`${path} is a directory, not a file.`, `Name the play files in it, or its ${PLAY_EXTENSIONS.join(' ')} files with a glob.`);
+  }
+  if (info.isFile()) {
+    // The format is only certain once the first bytes are read; until then, the largest limit that may apply.
+    const format = formatOf(path);
+    const limit = opts.maxBytes ?? (format === 'txt' || format === 'md' ? DEFAULT_MAX_BYTES : DEFAULT_MAX_DOCUMENT_BYTES);
+    if (info.size > limit) throw tooLarge(path, info.size, limit, opts.maxBytes === undefined ? format : null);
+  } else if (!info.isFIFO()) {
+    throw new UserError(`${path} is not a regular file.`, 'Name a play file (.txt, .md, .pdf or .docx).');
+  }
+  const bytes = await readFile(path).catch((err: unknown) => {
+    throw fileError(err, path);
+  });
+  return extractBuffer(bytes, path, opts);
+}
+
+export async function extractBuffer(buf: Uint8Array, filename: string, opts: ExtractOptions = {}): Promise<Extracted> {
+  if (opts.encoding !== undefined) resolveEncoding(opts.encoding);
+  if (buf.byteLength === 0) throw new UserError(`${filename} is empty.`, 'Check that the file was saved or downloaded completely.');
+  const format = sniff(buf, filename);
+  const documentFormat = format === 'pdf' || format === 'docx';
+  const limit = opts.maxBytes ?? (documentFormat ? DEFAULT_MAX_DOCUMENT_BYTES : DEFAULT_MAX_BYTES);
+  if (buf.byteLength > limit) throw tooLarge(filename, buf.byteLength, limit, opts.maxBytes === undefined ? format : null);
+
+  let text: string;
+  let encoding: string | null = null;
+  if (format === 'pdf') {
+    const { pdfToText } = await import('./pdf.js');
+    text = cleanExtracted(await pdfToText(buf, filename));
+  } else if (format === 'docx') {
+    const { docxToText } = await import('./docx.js');
+    text = cleanExtracted(await docxToText(buf, filename));
+  } else {
+    ({ text, encoding } = decodeBytes(buf, filename, opts.encoding));
+    if (text.trim() === '') throw new UserError(`${filename} contains only whitespace.`, 'Check that this is the play you meant.');
+  }
+  const textLimit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const textBytes = Buffer.byteLength(text, 'utf8');
+  if (documentFormat && textBytes > textLimit) {
+    throw new UserError(
+      `${filename} holds ${formatSize(textBytes)} of text, above the ${formatSize(textLimit)} limit for a play's text.`,
+      'Split the document into smaller files.',
+    );
+  }
+  return { text, format, encoding, bytes: buf.byteLength };
+}
+
+/**
+ * The content decides over the extension: a PDF saved as `.txt` or a play file without extension is
+ * still read for what it is, and formats that cannot be read get their own sentence.
+ */
+function sniff(buf: Uint8Array, filename: string): SourceFormat {
+  const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.byteLength, 1024)).toString('latin1');
+  // The PDF specification lets readers accept a header after some leading junk, and pdf.js does.
+  if (head.includes('%PDF-')) return 'pdf';
+  if (head.startsWith('PK\u0003\u0004')) return 'docx';
+  if (head.startsWith('\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1')) {
+    // The OLE container of old .doc files also wraps password-protected .docx files.
+    throw new UserError(
+      `${filename} is an old-format Word (.doc) file or a password-protected Word document, which playbuddy cannot read.`,
+      'Open it in Word or LibreOffice and save it as .docx without a password, or as plain text.',
+    );
+  }
+  if (head.startsWith('{\\rtf')) {
+    throw new UserError(`${filename} is an RTF document, which playbuddy cannot read.`, 'Open it in a word processor and save it as .docx or plain text.');
+  }
+  return formatOf(filename) === 'md' ? 'md' : 'txt';
+}
+
+function cleanExtracted(text: string): string {
+  // NUL cannot be stored in a PostgreSQL text column, and broken font encodings do produce it.
+  return normalizeNewlines(text).replace(/^\ufeff/, '').replace(/\u0000/g, '');
+}
+
+function tooLarge(name: string, size: number, limit: number, format: SourceFormat | null): UserError {
+  const kind = format === null ? '' : format === 'pdf' || format === 'docx' ? ' for PDF and Word files' : ' for text files';
+  return new UserError(
+    `${name} is ${formatSize(size)}, above the ${formatSize(limit)} limit${kind}.`,
+    'Split the play into smaller files, or check that this is the file you meant.',
+  );
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= MB) return `${Number((bytes / MB).toFixed(1))} MB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`;
+  return `${bytes} bytes`;
+}
+
+function fileError(err: unknown, path: string): UserError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new UserError(`${path} does not exist.`, 'Check the path and its spelling.', { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(`${path} cannot be read: permission denied.`, "Check the file's permissions.", { cause: err });
+    case 'EISDIR':
+      return new UserError(`${path} is a directory, not a file.`, 'Name the play files in it.', { cause: err });
+    default:
+      return new UserError(`${path} cannot be read: ${err instanceof Error ? err.message : String(err)}.`, 'Check the file and try again.', {
+        cause: err,
+      });
+  }
+}

@@ -1,0 +1,169 @@
+// Positioned text pieces of PDF pages → lines of text. A PDF has no lines or indentation, only glyphs
+// at coordinates; verse and stage directions are told apart by where lines start, so indentation is
+// rebuilt from x positions relative to the page's left margin.
+
+/** One text piece as pdf.js reports it (user space: origin bottom-left, y grows upwards). */
+export interface TextPiece {
+  str: string;
+  x: number;
+  y: number;
+  width: number;
+  fontSize: number;
+}
+
+interface Line {
+  text: string;
+  x: number;
+  end: number;
+  y: number;
+  fontSize: number;
+}
+
+/**
+ * One space of indentation is half an em: the average width of a letter, so a line indented by the
+ * width of four letters gets four spaces.
+ */
+const EM_PER_SPACE = 0.5;
+/** A gap narrower than this (in em) between two pieces is kerning, not a space. */
+const MIN_SPACE_EM = 0.15;
+/** A vertical gap this many times the usual line distance separates paragraphs. */
+const PARAGRAPH_GAP = 1.5;
+/** A page whose every line starts this far (in spaces) right of the document's margin is indented as a whole. */
+const WHOLE_PAGE_INDENT = 4;
+/** Running heads and footers repeat on at least this many pages (and on half of them). */
+const MIN_RUNNING_PAGES = 3;
+
+export function pagesToText(pages: TextPiece[][]): string {
+  const lined = pages.map(toLines);
+  const gap = usualLineGap(lined);
+  dropPageFurniture(lined, gap);
+  const margins = leftMargins(lined);
+  return lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap)).join('\n');
+}
+
+function toLines(pieces: TextPiece[]): Line[] {
+  const lines: Line[] = [];
+  let line: Line | undefined;
+  for (const piece of pieces) {
+    if (piece.str === '') continue;
+    const sameLine = line !== undefined && Math.abs(piece.y - line.y) <= 0.5 * Math.max(line.fontSize, piece.fontSize);
+    if (line && sameLine) {
+      line.text += spacesBetween(line, piece) + piece.str;
+      line.end = Math.max(line.end, piece.x + piece.width);
+    } else if (piece.str.trim() !== '') {
+      line = { text: piece.str, x: piece.x, end: piece.x + piece.width, y: piece.y, fontSize: piece.fontSize };
+      lines.push(line);
+    }
+  }
+  for (const l of lines) {
+    const lead = l.text.length - l.text.trimStart().length;
+    // A line whose first piece starts with spaces begins where its first glyph is drawn.
+    if (lead > 0) l.x += lead * EM_PER_SPACE * l.fontSize;
+    l.text = l.text.trim();
+  }
+  return lines;
+}
+
+function spacesBetween(line: Line, piece: TextPiece): string {
+  if (/\s$/.test(line.text) || /^\s/.test(piece.str)) return '';
+  const gapEm = (piece.x - line.end) / line.fontSize;
+  if (gapEm < MIN_SPACE_EM) return '';
+  // Wide gaps are kept wide: `NAME      text` in columns is a speech-cue layout of its own.
+  return ' '.repeat(Math.max(1, Math.round(gapEm / EM_PER_SPACE)));
+}
+
+/**
+ * The distance between two lines of one paragraph. Short speeches make paragraph gaps as common as line
+ * gaps, so it is the low end of all gaps of the document, not their median; gaps under most of a font
+ * size are superscripts or misaligned pieces, not lines.
+ */
+function usualLineGap(pages: Line[][]): number {
+  const gaps: number[] = [];
+  for (const lines of pages) {
+    for (let i = 1; i < lines.length; i++) {
+      const gap = lines[i - 1]!.y - lines[i]!.y;
+      if (gap >= 0.8 * lines[i]!.fontSize) gaps.push(gap);
+    }
+  }
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 10)] ?? 0;
+}
+
+/** Is line `i` separated from its neighbour towards the page body by more than a line distance? */
+function setApart(lines: Line[], i: number, towards: 1 | -1, usualGap: number): boolean {
+  const neighbour = lines[i + towards];
+  if (!neighbour || usualGap === 0) return true;
+  return Math.abs(lines[i]!.y - neighbour.y) > PARAGRAPH_GAP * usualGap;
+}
+
+const PAGE_NUMBER = /^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:of|\/)\s*\d{1,4})?[-–—\s]*$/i;
+
+/**
+ * Page numbers and running heads would otherwise land in the middle of speeches. Only lines that are
+ * first or last on their page and set apart from the body are candidates, so a short line of dialogue
+ * is never taken for one.
+ */
+function dropPageFurniture(pages: Line[][], gap: number): void {
+  for (const lines of pages) {
+    if (lines.length > 1 && PAGE_NUMBER.test(lines.at(-1)!.text) && setApart(lines, lines.length - 1, -1, gap)) lines.pop();
+    if (lines.length > 1 && PAGE_NUMBER.test(lines[0]!.text) && setApart(lines, 0, 1, gap)) lines.shift();
+  }
+  dropRunning(pages, 'first', gap);
+  dropRunning(pages, 'last', gap);
+}
+
+function dropRunning(pages: Line[][], end: 'first' | 'last', gap: number): void {
+  // Page numbers inside a running head vary; its wording, case and type size do not, which keeps a
+  // title page's title from matching a running head with the same words.
+  const key = (line: Line) => `${line.text.replace(/\d+/g, '#').replace(/\s+/g, ' ')}|${Math.round(line.fontSize)}`;
+  const candidates = pages.map((lines) => {
+    if (lines.length < 2) return null;
+    const i = end === 'first' ? 0 : lines.length - 1;
+    return setApart(lines, i, end === 'first' ? 1 : -1, gap) ? key(lines[i]!) : null;
+  });
+  const counts = new Map<string, number>();
+  for (const c of candidates) if (c !== null) counts.set(c, (counts.get(c) ?? 0) + 1);
+  pages.forEach((lines, p) => {
+    const c = candidates[p];
+    if (c === null || c === undefined) return;
+    const n = counts.get(c) ?? 0;
+    if (n >= MIN_RUNNING_PAGES && n >= pages.length / 2) {
+      if (end === 'first') lines.shift();
+      else lines.pop();
+    }
+  });
+}
+
+/**
+ * Each page's own leftmost line start is its margin, which follows books whose odd and even pages have
+ * different margins. A page without any line at the margin (only a stage direction, a centred title)
+ * falls back to the smallest margin of pages of the same parity.
+ */
+function leftMargins(pages: Line[][]): number[] {
+  const own = pages.map((lines) => (lines.length ? Math.min(...lines.map((l) => l.x)) : 0));
+  const byParity = [0, 1].map((parity) =>
+    Math.min(...own.filter((_, i) => i % 2 === parity && pages[i]!.length > 0), Infinity),
+  );
+  return own.map((margin, i) => {
+    const parityMargin = byParity[i % 2]!;
+    const unit = EM_PER_SPACE * bodyFontSize(pages[i]!);
+    return margin - parityMargin > WHOLE_PAGE_INDENT * unit ? parityMargin : margin;
+  });
+}
+
+function bodyFontSize(lines: Line[]): number {
+  const sizes = lines.map((l) => l.fontSize).sort((a, b) => a - b);
+  return sizes[Math.floor(sizes.length / 2)] ?? 10;
+}
+
+function renderPage(lines: Line[], margin: number, gap: number): string {
+  const unit = EM_PER_SPACE * bodyFontSize(lines);
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    const previous = lines[i - 1];
+    if (previous && gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap) out.push('');
+    const indent = Math.max(0, Math.round((line.x - margin) / unit));
+    out.push(' '.repeat(indent) + line.text);
+  });
+  return out.join('\n');
+}
