@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -95,12 +96,12 @@ export async function applyPendingMigrations(connectionString: string): Promise<
     try {
       // Whoever held the lock before us may have applied everything already.
       if (compare(files, await readApplied(c)).pending.length === 0) return [];
-      const engine = await openSchemaEngine(connectionString);
+      const { engine, close } = await openSchemaEngine(connectionString);
       try {
         const out = await engine.applyMigrations({ migrationsList: migrationList(files), filters: NO_FILTERS });
         return out.appliedMigrationNames;
       } finally {
-        engine.free();
+        await close();
       }
     } finally {
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
@@ -128,7 +129,7 @@ export async function diffAgainstSchema(
   connectionString: string,
   from: 'empty' | 'migrations',
 ): Promise<string> {
-  const engine = await openSchemaEngine(connectionString);
+  const { engine, close } = await openSchemaEngine(connectionString);
   try {
     const schema = readFileSync(SCHEMA_PATH, 'utf8');
     const result = await engine.diff({
@@ -140,21 +141,36 @@ export async function diffAgainstSchema(
     });
     return result.stdout ?? '';
   } finally {
-    engine.free();
+    await close();
   }
 }
 
 type Engine = import('@prisma/schema-engine-wasm/schema_engine_bg').SchemaEngine;
 
-async function openSchemaEngine(connectionString: string): Promise<Engine> {
-  const [bg, { PrismaPg }, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([
+interface OpenEngine {
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** The engine over a pool we own, so closing it really closes its connections (a template database in use cannot be copied, and an open socket keeps the CLI alive). */
+async function openSchemaEngine(connectionString: string): Promise<OpenEngine> {
+  const [bg, { PrismaPg }, { bindMigrationAwareSqlAdapterFactory }, { default: pg }] = await Promise.all([
     loadWasm(),
     import('@prisma/adapter-pg'),
     import('@prisma/driver-adapter-utils'),
+    import('pg'),
   ]);
   const schema = readFileSync(SCHEMA_PATH, 'utf8');
-  const factory = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }));
-  return bg.SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schema]] } as never, () => {}, factory);
+  const pool = new pg.Pool({ connectionString, max: 2 });
+  const factory = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const engine = await bg.SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schema]] } as never, () => {}, factory);
+  return {
+    engine,
+    async close() {
+      engine.free();
+      await pool.end();
+    },
+  };
 }
 
 // Node has WebAssembly, but its type declarations live in the DOM lib this project does not load.
@@ -168,7 +184,7 @@ let wasmModule: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_
 function loadWasm() {
   wasmModule ??= (async () => {
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
-    const jsPath = fileURLToPath(import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
+    const jsPath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = readFileSync(join(dirname(jsPath), 'schema_engine_bg.wasm'));
     const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': bg });
     bg.__wbg_set_wasm(instance.exports);

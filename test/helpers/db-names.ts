@@ -4,8 +4,6 @@ import { resolveDatabaseUrl, withDatabase } from '../../src/config/database.js';
 // of their own; they never touch the user's `playbuddy` database.
 const base = process.env.PLAYBUDDY_TEST_DATABASE_URL ?? resolveDatabaseUrl({ ...process.env, DATABASE_URL: undefined, PGDATABASE: 'postgres' });
 
-export const TEMPLATE_DB = 'pbtest_template';
-
 export function serverUrl(database: string): string {
   return withDatabase(base, database);
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type Db } from '../../src/db/client.js';
 import { quoteIdent, withPgClient } from '../../src/db/server.js';
-import { TEMPLATE_DB, adminUrl, serverUrl } from './db-names.js';
+import { inject } from 'vitest';
+import { adminUrl, serverUrl } from './db-names.js';
 
 export interface TestDatabase {
   name: string;
@@ -14,7 +15,7 @@ export interface TestDatabase {
 /** A fresh, migrated database for one test file (copied from the run's template). */
 export async function createTestDatabase(label = 'file'): Promise<TestDatabase> {
   const name = `pbtest_${label.replace(/\W+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await withPgClient(adminUrl(), (c) => c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DB)}`));
+  await withPgClient(adminUrl(), (c) => c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(inject('templateDb'))}`));
   const url = serverUrl(name);
   const db = createDb(url, { max: 10 });
   return {

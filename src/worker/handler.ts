@@ -1,0 +1,64 @@
+import type { Prisma } from '../db/client.js';
+import type { Logger } from '../log/logger.js';
+import type { TokenUsage } from '../parse/parser.js';
+import type { JobConfig } from '../queue/jobs.js';
+
+// The contract between the worker (claiming, leases, retries, operator control) and what a job runs (the
+// parse pipeline, or a test's handler). Every write a handler makes goes through the context, which fences
+// it on the lease: once the worker no longer holds the job, writes throw LeaseLostError and change nothing.
+
+export interface ClaimedJob {
+  id: string;
+  filename: string;
+  rawText: string;
+  config: JobConfig | null;
+  /** 1 for the first run, 2 for the first retry, … */
+  attempt: number;
+  /** Where the last run stopped (null: start from the beginning). */
+  currentState: unknown;
+  completedChunks: number;
+  totalChunks: number | null;
+  checkpoints: unknown[];
+  replacesPlaybookId: string | null;
+  workerId: string;
+  leaseToken: string;
+}
+
+export interface Checkpoint {
+  /** The serialised parsing context to resume from. */
+  state: unknown;
+  completedChunks: number;
+  totalChunks: number;
+  /** 0–100 */
+  progress: number;
+  /** Appended to the job's `checkpoints` array. */
+  entry: Record<string, unknown>;
+}
+
+export interface JobContext {
+  /** Aborted when the job is paused or cancelled, its lease is lost, or the worker is shutting down. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Saves progress in one fenced update. */
+  checkpoint(cp: Checkpoint): Promise<void>;
+  /** Adds tokens and estimated cost to the job's totals (fenced). */
+  addUsage(usage: TokenUsage): Promise<void>;
+  /** Writes a JobEvent for this job (fenced). */
+  event(name: string, details?: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs `store` and marks the job completed with the returned playbook, in one transaction that first
+   * checks the lease: either the play is stored and the job completed, or neither.
+   */
+  complete(store: (tx: Prisma.TransactionClient) => Promise<{ playbookId: string }>): Promise<void>;
+}
+
+/** Runs one job to completion (calling `ctx.complete`) or throws TransientError / PermanentError / an abort. */
+export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<void>;
+
+/** The worker no longer holds this job's lease: stop, and write nothing more for it. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly jobId: string) {
+    super(`the lease on job ${jobId.slice(0, 8)} was lost`);
+  }
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { enqueueJobs, getJob, listJobs, countByStatus, jobEvents, transitionJob, resolveJobId } from '../../src/queue/repository.js';
+import { TransitionRefused, JOB_STATUSES, canTransition } from '../../src/queue/states.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('repository');
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+const job = (text: string, filename = 'a.txt') => ({ rawText: text, filename, config: { parser: 'rules' as const, chunkSize: 8000 } });
+
+describe('job repository', () => {
+  it('enqueues several jobs in one call, with an event each', async () => {
+    const out = await enqueueJobs(t.db, [job('one', 'one.txt'), job('two', 'two.txt')]);
+    expect(out.map((o) => o.kind)).toEqual(['enqueued', 'enqueued']);
+    const first = out[0]!;
+    if (first.kind !== 'enqueued') throw new Error('unreachable');
+    const detail = await getJob(t.db, first.id);
+    expect(detail).toMatchObject({ status: 'queued', filename: 'one.txt', priority: 0, maxRetries: 3, retryCount: 0, textLength: 3 });
+    const events = await jobEvents(t.db, first.id);
+    expect(events.map((e) => e.event)).toEqual(['enqueued']);
+  });
+
+  it('skips a text that is already queued, even with other line endings, unless forced', async () => {
+    const a = await enqueueJobs(t.db, [job('line\nline\n', 'crlf-a.txt')]);
+    const b = await enqueueJobs(t.db, [job('line\r\nline\r\n', 'crlf-b.txt')]);
+    expect(b[0]).toMatchObject({ kind: 'duplicate', existingStatus: 'queued' });
+    expect(b[0]!.kind === 'duplicate' && a[0]!.kind === 'enqueued' && b[0]!.existingId === a[0]!.id).toBe(true);
+    const c = await enqueueJobs(t.db, [job('line\r\nline\r\n', 'crlf-c.txt')], { force: true });
+    expect(c[0]!.kind).toBe('enqueued');
+  });
+
+  it('skips the second copy of a text within one call', async () => {
+    const out = await enqueueJobs(t.db, [job('twice', 'x.txt'), job('twice', 'y.txt')]);
+    expect(out.map((o) => o.kind)).toEqual(['enqueued', 'duplicate']);
+    expect(out[1]!.kind === 'duplicate' && out[0]!.kind === 'enqueued' && out[1]!.existingId === out[0]!.id).toBe(true);
+  });
+
+  it('enqueues again a text whose earlier job failed or was cancelled', async () => {
+    const [o] = await enqueueJobs(t.db, [job('will be cancelled')]);
+    if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
+    await transitionJob(t.db, o!.id, 'cancelled');
+    const [again] = await enqueueJobs(t.db, [job('will be cancelled')]);
+    expect(again!.kind).toBe('enqueued');
+  });
+
+  it('resolves unique id prefixes and refuses ambiguous or unknown ones', async () => {
+    const [o] = await enqueueJobs(t.db, [job('prefix test')]);
+    if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
+    expect(await resolveJobId(t.db, o!.id.slice(0, 8))).toBe(o!.id);
+    await expect(resolveJobId(t.db, 'ffffffff-ffff')).rejects.toThrow(/No job has an id starting with/);
+    await expect(resolveJobId(t.db, 'not an id')).rejects.toThrow(/is not a job id/);
+  });
+
+  it('lists newest first with filters, and counts every status', async () => {
+    const list = await listJobs(t.db, { limit: 3 });
+    expect(list).toHaveLength(3);
+    expect(list[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(list[1]!.createdAt.getTime());
+    const cancelled = await listJobs(t.db, { statuses: ['cancelled'] });
+    expect(cancelled.every((j) => j.status === 'cancelled')).toBe(true);
+    const counts = await countByStatus(t.db);
+    expect(Object.keys(counts).sort()).toEqual([...JOB_STATUSES].sort());
+    expect(counts.cancelled).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('job state machine', () => {
+  it('allows exactly the transitions of the data model', () => {
+    expect(canTransition('queued', 'running')).toBe(true);
+    expect(canTransition('paused', 'queued')).toBe(true);
+    expect(canTransition('failed', 'queued')).toBe(true);
+    expect(canTransition('completed', 'queued')).toBe(false);
+    expect(canTransition('queued', 'completed')).toBe(false);
+    expect(canTransition('paused', 'running')).toBe(false);
+    for (const s of JOB_STATUSES) expect(canTransition('completed', s)).toBe(false);
+  });
+
+  it('refuses an impossible transition with a clear sentence and changes nothing', async () => {
+    const [o] = await enqueueJobs(t.db, [job('refused transition')]);
+    if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
+    const before = await getJob(t.db, o!.id);
+    await expect(transitionJob(t.db, o!.id, 'completed')).rejects.toBeInstanceOf(TransitionRefused);
+    await expect(transitionJob(t.db, o!.id, 'completed')).rejects.toThrow(/is queued; it cannot be completed/);
+    const after = await getJob(t.db, o!.id);
+    expect(after.status).toBe('queued');
+    expect(after.updatedAt).toEqual(before.updatedAt);
+    expect((await jobEvents(t.db, o!.id)).map((e) => e.event)).toEqual(['enqueued']);
+  });
+
+  it('writes one event per state change, in the same transaction', async () => {
+    const [o] = await enqueueJobs(t.db, [job('event trail')]);
+    if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
+    await transitionJob(t.db, o!.id, 'paused');
+    await transitionJob(t.db, o!.id, 'queued', { event: 'resumed' });
+    await transitionJob(t.db, o!.id, 'cancelled');
+    const events = await jobEvents(t.db, o!.id);
+    expect(events.map((e) => e.event)).toEqual(['enqueued', 'paused', 'resumed', 'cancelled']);
+    expect(events[1]!.details).toMatchObject({ from: 'queued', to: 'paused' });
+  });
+});
