@@ -42,7 +42,7 @@ function detectAndDecode(bytes: Uint8Array, name: string): Decoded {
   if (bytes.includes(0)) throw binaryFile(name, true);
   const utf8 = tryDecode(bytes, 'utf-8');
   if (utf8 !== null) return { text: utf8, encoding: 'utf-8' };
-  const cp1252 = new TextDecoder('windows-1252').decode(bytes);
+  const cp1252 = tryDecode(bytes, 'windows-1252') ?? '';
   if (controlRatio(cp1252) > MAX_CONTROL_RATIO) throw binaryFile(name, false);
   if (!looksWestern(cp1252)) {
     throw new UserError(`${name} is neither UTF-8 nor Western European (Windows-1252) text.`, ENCODING_HINT);
@@ -61,12 +61,30 @@ function decodeStrict(bytes: Uint8Array, name: string, encoding: string, reason:
 }
 
 function tryDecode(bytes: Uint8Array, encoding: string): string | null {
+  let text: string;
   try {
     // The decoder strips a byte-order mark of its own encoding (ignoreBOM defaults to false).
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+  return encoding === 'windows-1252' ? fixWindows1252(text) : text;
+}
+
+/**
+ * Bytes 0x80–0x9F as Windows-1252 reads them (curly quotes, dashes, €, Œ…); the five it leaves
+ * undefined stay control characters.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * Node 20's TextDecoder decodes every Windows-1252 label (latin1, iso-8859-1, ascii…) as ISO-8859-1,
+ * which turns 0x80–0x9F into control characters; old plays are full of the quotes and dashes there.
+ */
+function fixWindows1252(text: string): string {
+  return text.replace(/[\u0080-\u009f]/g, (ch) => CP1252_HIGH[ch.charCodeAt(0) - 0x80]!);
 }
 
 function bomEncoding(bytes: Uint8Array): string | null {

@@ -90,7 +90,7 @@ export async function extractBuffer(buf: Uint8Array, filename: string, opts: Ext
   const textBytes = Buffer.byteLength(text, 'utf8');
   if (documentFormat && textBytes > textLimit) {
     throw new UserError(
-      `${filename} holds ${formatSize(textBytes)} of text, above the ${formatSize(textLimit)} limit for a play's text.`,
+      `${filename} holds ${formatSize(textBytes)} of text, above the limit of ${formatSize(textLimit)} for a play's text.`,
       'Split the document into smaller files.',
     );
   }
@@ -99,7 +99,7 @@ export async function extractBuffer(buf: Uint8Array, filename: string, opts: Ext
 
 /**
  * The content decides over the extension: a PDF saved as `.txt` or a play file without extension is
- * still read for what it is, and formats that cannot be read get their own sentence.
+ * still read for what it is, and formats that cannot be read at all get their own sentence.
  */
 function sniff(buf: Uint8Array, filename: string): SourceFormat {
   const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.byteLength, 1024)).toString('latin1');
@@ -116,7 +116,8 @@ function sniff(buf: Uint8Array, filename: string): SourceFormat {
   if (head.startsWith('{\\rtf')) {
     throw new UserError(`${filename} is an RTF document, which playbuddy cannot read.`, 'Open it in a word processor and save it as .docx or plain text.');
   }
-  return formatOf(filename) === 'md' ? 'md' : 'txt';
+  // A file named .pdf or .docx that is neither gets the reader's "damaged or not a PDF" sentence.
+  return formatOf(filename) ?? 'txt';
 }
 
 function cleanExtracted(text: string): string {
@@ -127,7 +128,7 @@ function cleanExtracted(text: string): string {
 function tooLarge(name: string, size: number, limit: number, format: SourceFormat | null): UserError {
   const kind = format === null ? '' : format === 'pdf' || format === 'docx' ? ' for PDF and Word files' : ' for text files';
   return new UserError(
-    `${name} is ${formatSize(size)}, above the ${formatSize(limit)} limit${kind}.`,
+    `${name} is ${formatSize(size)}, above the limit of ${formatSize(limit)}${kind}.`,
     'Split the play into smaller files, or check that this is the file you meant.',
   );
 }
