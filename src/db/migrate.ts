@@ -124,17 +124,20 @@ export function migrationList(files: MigrationFileInfo[], dir = MIGRATIONS_DIR) 
   };
 }
 
-/** The SQL that takes the database described by `from` to the one described by `schema.prisma`. */
-export async function diffAgainstSchema(
-  connectionString: string,
-  from: 'empty' | 'migrations',
-): Promise<string> {
+/**
+ * The schema as of the newest migration. New migrations are the diff from it to schema.prisma, computed
+ * from the two texts alone: the engine's introspection of a live database (what `migrate dev` replays into a
+ * shadow database) fails through the driver adapter on PostgreSQL's internal "char" columns.
+ */
+export const SNAPSHOT_PATH = join(MIGRATIONS_DIR, 'schema.snapshot.prisma');
+
+/** The SQL that takes a database described by `from` (null: an empty one) to the one described by `to`. */
+export async function diffSchemas(connectionString: string, from: string | null, to: string): Promise<string> {
   const { engine, close } = await openSchemaEngine(connectionString);
   try {
-    const schema = readFileSync(SCHEMA_PATH, 'utf8');
     const result = await engine.diff({
-      from: from === 'empty' ? { tag: 'empty' } : { tag: 'migrations', ...migrationList(readMigrations()) },
-      to: { tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content: schema }] },
+      from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'snapshot.prisma', content: from }] },
+      to: { tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content: to }] },
       script: true,
       exitCode: null,
       filters: NO_FILTERS,
@@ -143,6 +146,10 @@ export async function diffAgainstSchema(
   } finally {
     await close();
   }
+}
+
+export function isEmptyMigration(sql: string): boolean {
+  return sql.replace(/^--.*$/gm, '').trim() === '';
 }
 
 type Engine = import('@prisma/schema-engine-wasm/schema_engine_bg').SchemaEngine;
