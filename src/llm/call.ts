@@ -45,7 +45,7 @@ const MAX_LISTED_PROBLEMS = 20;
 export async function callStructured<T>(call: StructuredCall<T>): Promise<StructuredResult<T>> {
   const question: ModelMessage = { role: 'user', content: call.prompt };
   const first = await attempt(call, [question]);
-  if (first.ok) return first;
+  if (first.ok) return { output: first.output, usage: first.usage };
 
   const problems = describeProblems(first.invalid, call.connection);
   const second = await attempt(call, [

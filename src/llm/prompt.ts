@@ -13,6 +13,8 @@ export interface RecentLine {
 }
 
 export interface PromptContext {
+  /** The text starts at the beginning of the script, where front matter may come before any heading. */
+  atPlayStart: boolean;
   cast: readonly CastMember[];
   act: string | null;
   scene: string | null;
@@ -22,6 +24,7 @@ export interface PromptContext {
 export const RECENT_LINES_KEPT = 4;
 const RECENT_LINE_CHARS = 160;
 
+export const PLAY_START_NOTE = 'This text is the beginning of the script.';
 export const TEXT_OPEN = '<text>';
 export const TEXT_CLOSE = '</text>';
 
@@ -41,7 +44,11 @@ export function buildChunkPrompt(context: PromptContext, chunkText: string): str
       ? 'Cast so far: none.'
       : ['Cast so far (id = name; aliases):', ...context.cast.map(castLine)].join('\n'),
   );
-  parts.push(`Current act: ${context.act ?? 'none yet'}\nCurrent scene: ${context.scene ?? 'none yet'}`);
+  parts.push(
+    context.atPlayStart
+      ? PLAY_START_NOTE
+      : `Current act: ${context.act ?? 'none'}\nCurrent scene: ${context.scene ?? 'none'}`,
+  );
   if (context.recentLines.length > 0) {
     parts.push(['The lines just before this text:', ...context.recentLines.map(recentLine)].join('\n'));
   }
