@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src/parse/extract/html.js';
+import { pagesToText, type TextPiece } from '../../src/parse/extract/pdf-layout.js';
+
+const FS = 10;
+const LEADING = 13;
+/** Width of a piece of text in the tests: half an em per character, the extractor's idea of a space. */
+const widthOf = (s: string) => s.length * FS * 0.5;
+
+/** A page of lines, each `[text, x]` or `[text, x, y]`; lines without y follow each other at LEADING. */
+function page(lines: Array<[string, number] | [string, number, number]>, top = 700): TextPiece[] {
+  let y = top + LEADING;
+  return lines.map(([str, x, atY]) => {
+    y = atY ?? y - LEADING;
+    return { str, x, y, width: widthOf(str), fontSize: FS };
+  });
+}
+
+describe('PDF lines', () => {
+  it('joins the pieces of one line, with a space only where there is a gap', () => {
+    const pieces: TextPiece[] = [
+      { str: 'Ham', x: 50, y: 700, width: 15, fontSize: FS },
+      { str: 'let.', x: 65.3, y: 700, width: 20, fontSize: FS },
+      { str: 'To', x: 87.5, y: 700, width: 10, fontSize: FS },
+      { str: 'be', x: 100, y: 702, width: 10, fontSize: FS },
+    ];
+    expect(pagesToText([pieces])).toBe('Hamlet. To be');
+  });
+
+  it('keeps a wide gap between a cue and its speech as several spaces', () => {
+    const pieces: TextPiece[] = [
+      { str: 'HAMLET', x: 50, y: 700, width: 30, fontSize: FS },
+      { str: 'To be, or not to be.', x: 100, y: 700, width: 90, fontSize: FS },
+    ];
+    expect(pagesToText([pieces])).toBe('HAMLET    To be, or not to be.');
+  });
+
+  it('indents lines by their distance from the page margin, half an em per space', () => {
+    const text = pagesToText([
+      page([
+        ['HAMLET.', 50],
+        ['To be, or not to be, that is the question:', 50],
+        ['Whether ’tis nobler in the mind to suffer', 60],
+        ['Enter OPHELIA.', 90],
+      ]),
+    ]);
+    expect(text).toBe('HAMLET.\nTo be, or not to be, that is the question:\n  Whether ’tis nobler in the mind to suffer\n        Enter OPHELIA.');
+  });
+
+  it('separates paragraphs where the gap between lines is wider than usual', () => {
+    const text = pagesToText([
+      page([
+        ['ACT I', 50, 700],
+        ['SCENE 1', 50, 674],
+        ['BERNARDO. Who’s there?', 50, 648],
+        ['FRANCISCO. Nay, answer me. Stand', 50, 622],
+        ['and unfold yourself.', 50, 609],
+      ]),
+    ]);
+    expect(text).toBe('ACT I\n\nSCENE 1\n\nBERNARDO. Who’s there?\n\nFRANCISCO. Nay, answer me. Stand\nand unfold yourself.');
+  });
+
+  it('measures each page from its own margin, as books with mirrored margins need', () => {
+    const text = pagesToText([page([['Left page.', 50], ['indented', 60]]), page([['Right page.', 70], ['indented', 80]])]);
+    expect(text).toBe('Left page.\n  indented\nRight page.\n  indented');
+  });
+
+  it('counts spaces a piece starts with as indentation', () => {
+    expect(pagesToText([page([['NELL.', 50], ['   Like a lantern.', 50]])])).toBe('NELL.\n   Like a lantern.');
+  });
+
+  it('keeps a page that is indented as a whole indented', () => {
+    const body = (n: number) => page([[`Line ${n}.`, 50], [`Line ${n + 1}.`, 50]]);
+    const text = pagesToText([body(1), body(3), page([['A stage direction filling a page.', 90]]), body(5)]);
+    expect(text.split('\n')).toContain('        A stage direction filling a page.');
+  });
+});
+
+describe('page furniture', () => {
+  const bodyPage = (n: number, first: string) =>
+    page([
+      [`The Tragedy of Hamlet ${n}`, 50, 740],
+      [first, 50, 700],
+      ['Speak to it, Horatio.', 50, 687],
+      [String(n), 240, 40],
+    ]);
+
+  it('drops page numbers and running heads set apart from the text', () => {
+    const text = pagesToText([1, 2, 3, 4].map((n) => bodyPage(n, `MARCELLUS. Line ${n}.`)));
+    expect(text).not.toMatch(/Tragedy|^\d+$/m);
+    expect(text.split('\n')).toHaveLength(8);
+  });
+
+  it('keeps a number or a repeated line that belongs to the text', () => {
+    const pages = [1, 2, 3].map((n) =>
+      page([
+        ['HAMLET.', 50, 700],
+        ['How many?', 50, 687],
+        ['3', 50, 674],
+      ]),
+    );
+    expect(pagesToText(pages)).toBe(Array(3).fill('HAMLET.\nHow many?\n3').join('\n'));
+  });
+
+  it('keeps a heading that appears on only a few pages of many', () => {
+    const pages = [1, 2, 3, 4, 5, 6, 7].map((n) => page([[n <= 3 ? 'SCENE' : `Text ${n}`, 50, 740], ['Body.', 50, 700]]));
+    expect(pagesToText(pages).match(/^SCENE$/gm)).toHaveLength(3);
+  });
+});
+
+describe('Word HTML', () => {
+  it('turns paragraphs into blocks and <br /> into line breaks, dropping formatting', () => {
+    const html =
+      '<h1>THE LANTERN KEEPER</h1><p><strong>MARGERY.</strong><br />The wind has turned.<br />    It calls my name.</p>' +
+      '<p><em>Enter TOBIAS.</em></p><ul><li>One</li><li>Two</li></ul>';
+    expect(htmlToText(html)).toBe(
+      'THE LANTERN KEEPER\n\nMARGERY.\nThe wind has turned.\n    It calls my name.\n\nEnter TOBIAS.\n\nOne\n\nTwo',
+    );
+  });
+
+  it('decodes entities', () => {
+    expect(htmlToText('<p>Tom &amp; Jerry &lt;aside&gt; &quot;Hi&quot; &#8212; &#x2019;tis&nbsp;so &bogus;</p>')).toBe(
+      'Tom & Jerry <aside> "Hi" — ’tis\u00a0so &bogus;',
+    );
+  });
+
+  it('drops empty lines at the edges of a paragraph and spaces at line ends', () => {
+    expect(htmlToText('<p><br />A  <br />B<br /></p><p></p><table><tr><td><p>C</p></td></tr></table>')).toBe('A\nB\n\nC');
+  });
+});
