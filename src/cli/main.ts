@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { register as registerDb } from './db.js';
 import { register as registerEnqueue } from './enqueue.js';
 import { register as registerStatus } from './status.js';
+import { register as registerMigrateSessions } from './migrate-sessions.js';
 
 // Only commander and the command definitions load here; each command imports what it needs (Prisma,
 // parsers, the AI SDK) when it runs, which keeps `playbuddy --help` fast.
@@ -21,5 +22,6 @@ const program = new Command('playbuddy')
 registerEnqueue(program);
 registerStatus(program);
 registerDb(program);
+registerMigrateSessions(program);
 
 await program.parseAsync(process.argv);

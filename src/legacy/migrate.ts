@@ -1,0 +1,89 @@
+import type { Db } from '../db/client.js';
+import { errorMessage } from '../errors.js';
+import type { JobConfig } from '../queue/jobs.js';
+import { planSession, type MigratedJob } from './plan.js';
+import { readSessionPage } from './read.js';
+import { countMigrated, emptyReport, type MigrationReport } from './report.js';
+import { deleteMigratedSessions, insertMigratedJobs } from './write.js';
+
+// Moves every ParsingSession into the queue, one page of sessions per transaction. Only the page being
+// written is held in memory, without texts or contexts, so 100,000 sessions cost what 500 do.
+
+export interface MigrateOptions {
+  batchSize: number;
+  /** The parse settings every migrated job gets. */
+  parse: JobConfig;
+  dryRun?: boolean;
+  failFast?: boolean;
+  deleteMigrated?: boolean;
+  /** Called after each batch, e.g. to log progress. */
+  onBatch?: (report: MigrationReport) => void;
+}
+
+export async function migrateSessions(db: Db, options: MigrateOptions): Promise<MigrationReport> {
+  const report = emptyReport(Boolean(options.dryRun));
+  let cursor = '';
+  for (;;) {
+    const page = await readSessionPage(db, cursor, options.batchSize);
+    if (page.length === 0) break;
+    cursor = page[page.length - 1]!.id;
+    report.sessions += page.length;
+
+    const toWrite: MigratedJob[] = [];
+    const migratedBefore: string[] = [];
+    for (const session of page) {
+      const plan = planSession(session, options.parse);
+      if (plan.kind === 'migrate') toWrite.push(plan.job);
+      else if (plan.kind === 'already-migrated') {
+        report.alreadyMigrated++;
+        migratedBefore.push(session.id);
+      } else {
+        report.unmigratable.push({ sessionId: session.id, filename: session.filename, status: session.status, reason: plan.reason });
+      }
+    }
+    const batch = { firstSessionId: page[0]!.id, lastSessionId: cursor, sessions: page.length };
+
+    if (options.dryRun) {
+      for (const job of toWrite) countMigrated(report, job);
+    } else {
+      const written = await writeBatch(db, toWrite, report, batch);
+      // A rolled-back batch deletes nothing, not even its already-migrated sessions: the rerun it needs
+      // anyway will find and delete them.
+      if (options.deleteMigrated && written) await deleteBatch(db, [...migratedBefore, ...toWrite.map((j) => j.sessionId)], report, batch);
+    }
+    options.onBatch?.(report);
+    if (options.failFast && report.failedBatches.length > 0) {
+      report.stopped = true;
+      break;
+    }
+    if (page.length < options.batchSize) break;
+  }
+  return report;
+}
+
+type BatchRange = Pick<MigrationReport['failedBatches'][number], 'firstSessionId' | 'lastSessionId' | 'sessions'>;
+
+/** Writes the batch in one transaction; on failure nothing of it is kept and the failure is reported. */
+async function writeBatch(db: Db, jobs: MigratedJob[], report: MigrationReport, batch: BatchRange): Promise<boolean> {
+  try {
+    const written = new Set((await insertMigratedJobs(db, jobs)).map((i) => i.sessionId));
+    for (const job of jobs) {
+      // Not inserted: a concurrent run migrated it between our read and our insert.
+      if (written.has(job.sessionId)) countMigrated(report, job);
+      else report.alreadyMigrated++;
+    }
+    return true;
+  } catch (err) {
+    report.failed += jobs.length;
+    report.failedBatches.push({ ...batch, stage: 'write', error: errorMessage(err) });
+    return false;
+  }
+}
+
+async function deleteBatch(db: Db, sessionIds: string[], report: MigrationReport, batch: BatchRange): Promise<void> {
+  try {
+    report.deleted += await deleteMigratedSessions(db, sessionIds);
+  } catch (err) {
+    report.failedBatches.push({ ...batch, stage: 'delete', error: errorMessage(err) });
+  }
+}
