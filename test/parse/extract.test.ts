@@ -100,6 +100,18 @@ describe('text encodings', () => {
     expect(await extractFile(await file('avare-latin1.txt', bytes))).toMatchObject({ text: FRENCH, encoding: 'windows-1252' });
   });
 
+  it('refuses UTF-8 with a few bytes in another encoding, naming the line', async () => {
+    const bytes = Buffer.concat([Buffer.from('ACTE PREMIER\nSCÈNE PREMIÈRE\nÉLISE. Hé quoi !\n'), cp1252('VALÈRE. Où — ?\n')]);
+    const err = await failure(extractBuffer(bytes, 'avare.txt'));
+    expect(err.message).toBe('avare.txt is UTF-8 except for 3 invalid bytes, the first on line 4.');
+  });
+
+  it('reads German Windows-1252 text whose „quotes“ happen to form UTF-8 byte pairs', async () => {
+    const text = 'ERSTER AUFZUG\n\nADAM. Ein Gruß“ an Sie, Frau Marthe! Wäre das nicht schön? Über Nacht…\n';
+    const bytes = Buffer.from(text.replace(/“/g, '\u0093').replace(/„/g, '\u0084').replace(/…/g, '\u0085'), 'latin1');
+    expect(await extractBuffer(bytes, 'krug.txt')).toMatchObject({ text, encoding: 'windows-1252' });
+  });
+
   it('refuses to guess a Cyrillic 8-bit encoding, and reads it when told', async () => {
     const koi8 = await file('medved-koi8.txt', encodeSingleByte(RUSSIAN, 'koi8-r'));
     const err = await failure(extractFile(koi8));

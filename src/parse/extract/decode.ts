@@ -42,12 +42,34 @@ function detectAndDecode(bytes: Uint8Array, name: string): Decoded {
   if (bytes.includes(0)) throw binaryFile(name, true);
   const utf8 = tryDecode(bytes, 'utf-8');
   if (utf8 !== null) return { text: utf8, encoding: 'utf-8' };
+  checkNotMostlyUtf8(bytes, name);
   const cp1252 = tryDecode(bytes, 'windows-1252') ?? '';
   if (controlRatio(cp1252) > MAX_CONTROL_RATIO) throw binaryFile(name, false);
   if (!looksWestern(cp1252)) {
     throw new UserError(`${name} is neither UTF-8 nor Western European (Windows-1252) text.`, ENCODING_HINT);
   }
   return { text: cp1252, encoding: 'windows-1252' };
+}
+
+/**
+ * A UTF-8 file with a few bytes in another encoding (a line pasted from an old file) would turn into
+ * mojibake on every accented letter if read as Windows-1252, so it is refused with the place to fix.
+ * In genuine Windows-1252 text, byte pairs that happen to be valid UTF-8 are far rarer than invalid ones.
+ */
+function checkNotMostlyUtf8(bytes: Uint8Array, name: string): void {
+  const lenient = new TextDecoder('utf-8').decode(bytes);
+  let valid = 0;
+  let invalid = 0;
+  for (const ch of lenient) {
+    if (ch === '\ufffd') invalid++;
+    else if (ch >= '\u0080') valid++;
+  }
+  if (valid <= invalid) return;
+  const line = lenient.slice(0, lenient.indexOf('\ufffd')).split(/\r\n?|\n/).length;
+  throw new UserError(
+    `${name} is UTF-8 except for ${invalid} invalid byte${invalid === 1 ? '' : 's'}, the first on line ${line}.`,
+    'Fix those characters and save the file as UTF-8, or pass --encoding if the whole file is in another encoding.',
+  );
 }
 
 function decodeForced(bytes: Uint8Array, name: string, encoding: string): Decoded {
