@@ -1,0 +1,67 @@
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../log/logger.js';
+import type { JobConfig } from '../../queue/jobs.js';
+import type { JobHandler } from '../../worker/handler.js';
+import type { ParseConfig, PlayParser } from '../parser.js';
+import { storePlay, type StoredPlay } from '../../store/store-play.js';
+import { loadParser } from './registry.js';
+import { runPipeline } from './run.js';
+
+export interface ParseJobHandlerDeps {
+  db: Db;
+  log: Logger;
+  /** Finds the parser a job's config names; the registry unless a test brings its own. */
+  loadParser?: (name: string) => Promise<PlayParser>;
+}
+
+// Jobs migrated from legacy sessions may carry a config without parse settings.
+const FALLBACK_CONFIG: ParseConfig = { parser: 'rules', chunkSize: 12_000 };
+
+/**
+ * What the worker runs for a PARSE_PLAY job: the pipeline with the job's checkpoints, then the play stored
+ * in the transaction that completes the job (and deletes the play it replaces, for `enqueue --replace`).
+ */
+export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
+  return async (job, ctx) => {
+    const config = parseConfigOf(job.config);
+    const parser = await (deps.loadParser ?? loadParser)(config.parser);
+    const started = performance.now();
+    const outcome = await runPipeline(
+      { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState },
+      {
+        signal: ctx.signal,
+        checkpoint: (cp) => ctx.checkpoint(cp),
+        usage: (usage) => ctx.addUsage(usage),
+        event: (name, details) => ctx.event(name, details),
+      },
+    );
+    if (outcome.repairs.length > 0) {
+      await ctx.event('repaired', { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
+    }
+    const parsedMs = performance.now() - started;
+    let stored: StoredPlay | undefined;
+    await ctx.complete(async (tx) => {
+      stored = await storePlay(tx, outcome.play, { replacesPlaybookId: job.replacesPlaybookId });
+      return { playbookId: stored.playbookId };
+    });
+    deps.log.info(
+      {
+        jobId: job.id,
+        playbookId: stored?.playbookId,
+        lines: stored?.lines,
+        links: stored?.links,
+        replaced: stored?.replaced,
+        parsedChunks: outcome.parsedChunks,
+        totalChunks: outcome.totalChunks,
+        parseMs: Math.round(parsedMs),
+        storeMs: Math.round(performance.now() - started - parsedMs),
+      },
+      'play stored',
+    );
+  };
+}
+
+function parseConfigOf(config: JobConfig | null): ParseConfig {
+  const { source: _source, ...parse }: Partial<JobConfig> = config ?? {};
+  return { ...FALLBACK_CONFIG, ...parse };
+}
