@@ -21,9 +21,10 @@ export function assemblePlay(results: readonly LlmChunkResult[], meta: { filenam
     return act;
   };
   const openScene = (title: string): PlayScene => {
-    scene = { title, lines: [] };
-    (act ?? openAct('')).scenes.push(scene);
-    return scene;
+    const opened: PlayScene = { title, lines: [] };
+    (act ?? openAct('')).scenes.push(opened);
+    scene = opened;
+    return opened;
   };
 
   for (const result of results) {

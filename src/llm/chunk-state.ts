@@ -12,7 +12,7 @@ import { RECENT_LINES_KEPT, type RecentLine } from './prompt.js';
 // its llmSourceId.
 
 export interface LlmGroupState {
-  atPlayStart: boolean;
+  beforeFirstHeading: boolean;
   cast: CastMember[];
   act: string | null;
   scene: string | null;
@@ -29,8 +29,8 @@ export interface LlmChunkResult {
   entries: ChunkEntry[];
 }
 
-export function startingState(atPlayStart: boolean, act: string | null): LlmGroupState {
-  return { atPlayStart, cast: [], act, scene: null, recentLines: [] };
+export function startingState(beforeFirstHeading: boolean, act: string | null): LlmGroupState {
+  return { beforeFirstHeading, cast: [], act, scene: null, recentLines: [] };
 }
 
 export function applyChunkOutput(
@@ -63,14 +63,16 @@ export function applyChunkOutput(
     speakers: [...new Set(entry.speakers.map((id) => idOf.get(id) ?? id))],
   }));
 
-  let { act, scene } = state;
+  let { act, scene, beforeFirstHeading } = state;
   const recentLines = [...state.recentLines];
   for (const entry of entries) {
     if (entry.type === 'act') {
       act = entry.text;
       scene = null;
+      beforeFirstHeading = false;
     } else if (entry.type === 'scene') {
       scene = entry.text;
+      beforeFirstHeading = false;
     } else {
       recentLines.push(entry);
     }
@@ -78,6 +80,6 @@ export function applyChunkOutput(
 
   return {
     result: { group, title: output.title, author: output.author, characters: [...touched.values()], entries },
-    groupState: { atPlayStart: false, cast, act, scene, recentLines: recentLines.slice(-RECENT_LINES_KEPT) },
+    groupState: { beforeFirstHeading, cast, act, scene, recentLines: recentLines.slice(-RECENT_LINES_KEPT) },
   };
 }

@@ -13,8 +13,8 @@ export interface RecentLine {
 }
 
 export interface PromptContext {
-  /** The text starts at the beginning of the script, where front matter may come before any heading. */
-  atPlayStart: boolean;
+  /** No act or scene heading has come yet: the text may be front matter. */
+  beforeFirstHeading: boolean;
   cast: readonly CastMember[];
   act: string | null;
   scene: string | null;
@@ -24,7 +24,7 @@ export interface PromptContext {
 export const RECENT_LINES_KEPT = 4;
 const RECENT_LINE_CHARS = 160;
 
-export const PLAY_START_NOTE = 'This text is the beginning of the script.';
+export const BEFORE_FIRST_HEADING = 'No act or scene heading has come yet in the script.';
 export const TEXT_OPEN = '<text>';
 export const TEXT_CLOSE = '</text>';
 
@@ -45,8 +45,8 @@ export function buildChunkPrompt(context: PromptContext, chunkText: string): str
       : ['Cast so far (id = name; aliases):', ...context.cast.map(castLine)].join('\n'),
   );
   parts.push(
-    context.atPlayStart
-      ? PLAY_START_NOTE
+    context.beforeFirstHeading
+      ? BEFORE_FIRST_HEADING
       : `Current act: ${context.act ?? 'none'}\nCurrent scene: ${context.scene ?? 'none'}`,
   );
   if (context.recentLines.length > 0) {

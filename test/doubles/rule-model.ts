@@ -1,4 +1,4 @@
-import { PLAY_START_NOTE, TEXT_CLOSE, TEXT_OPEN } from '../../src/llm/prompt.js';
+import { BEFORE_FIRST_HEADING, TEXT_CLOSE, TEXT_OPEN } from '../../src/llm/prompt.js';
 import type { ModelRequest, Reply } from './llm-server.js';
 
 // The double's default "model": reads the chunk out of the prompt and parses it with a few fixed rules,
@@ -30,7 +30,7 @@ export function ruleModel(request: ModelRequest): Reply {
 export function parseChunkPrompt(prompt: string): Output {
   const cast = readCast(prompt);
   const text = prompt.slice(prompt.indexOf(TEXT_OPEN) + TEXT_OPEN.length + 1, prompt.lastIndexOf(TEXT_CLOSE) - 1);
-  let frontMatter = prompt.includes(PLAY_START_NOTE);
+  let frontMatter = prompt.includes(BEFORE_FIRST_HEADING);
   const out: Output = { title: null, author: null, newCharacters: [], entries: [] };
 
   const idFor = (label: string, description: string | null = null): string => {
@@ -45,7 +45,11 @@ export function parseChunkPrompt(prompt: string): Output {
     return id;
   };
 
-  for (const paragraph of text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean)) {
+  const paragraphs = text
+    .split(/\r?\n\s*\n/)
+    .map((p) => p.replace(/^[=-]+\s*$/gm, '').trim())
+    .filter(Boolean);
+  for (const paragraph of paragraphs) {
     const heading = /^(ACT|SCENE)\b.*$/i.exec(paragraph);
     if (heading && !paragraph.includes('\n')) {
       frontMatter = false;
