@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createParseJobHandler } from '../../src/parse/pipeline/job-handler.js';
+import { loadPlay } from '../../src/store/load-play.js';
+import { PermanentError } from '../../src/errors.js';
+import { LeaseLostError } from '../../src/worker/handler.js';
+import type { JobConfig } from '../../src/queue/jobs.js';
+import type { ParsedPlay } from '../../src/parse/play.js';
+import { scriptedParser, TOY_PLAY, type ScriptedParser } from './scripted-parser.js';
+import { SimulatedCrash, claimed, createJob, silentLog, testContext } from './job-context.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('job_handler');
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+const config: JobConfig = { parser: 'llm', chunkSize: 60 };
+
+function handlerWith(parser: ScriptedParser) {
+  return createParseJobHandler({ db: t.db, log: silentLog, loadParser: async () => parser });
+}
+
+async function playbooksOf(jobId: string): Promise<string[]> {
+  const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
+  expect(job.status).toBe('completed');
+  return [job.playbookId!];
+}
+
+async function countPlaybooks(): Promise<number> {
+  return t.db.playbook.count();
+}
+
+async function reference(cfg: JobConfig = config): Promise<{ play: ParsedPlay; chunks: number }> {
+  const jobId = await createJob(t.db, TOY_PLAY, cfg);
+  const parser = scriptedParser();
+  await handlerWith(parser)(await claimed(t.db, jobId), testContext(t.db, jobId));
+  const [playbookId] = await playbooksOf(jobId);
+  return { play: (await loadPlay(t.db, playbookId!))!, chunks: parser.calls.length };
+}
+
+describe('the parse job handler', () => {
+  it('stores the play and completes the job, with a checkpoint per chunk', async () => {
+    const jobId = await createJob(t.db, TOY_PLAY, config);
+    await handlerWith(scriptedParser({ reportUsage: true }))(await claimed(t.db, jobId), testContext(t.db, jobId));
+    const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job).toMatchObject({ status: 'completed', progress: 100, completedChunks: job.totalChunks, outputTokens: 10 * job.totalChunks! });
+    expect(job.checkpoints).toHaveLength(job.totalChunks!);
+    expect(await loadPlay(t.db, job.playbookId!)).toMatchObject({ title: 'The Toy Play' });
+  });
+
+  for (const llmConcurrency of [1, 2]) {
+    it(`interrupted after any checkpoint (concurrency ${llmConcurrency}), ends with one play identical to an uninterrupted run`, async () => {
+      const cfg = { ...config, llmConcurrency };
+      const expected = await reference(cfg);
+      for (let k = 0; k <= expected.chunks; k++) {
+        const before = await countPlaybooks();
+        const jobId = await createJob(t.db, TOY_PLAY, cfg);
+        const first = scriptedParser();
+        await expect(handlerWith(first)(await claimed(t.db, jobId), testContext(t.db, jobId, k < expected.chunks ? { dieAfterCheckpoints: k } : { loseLeaseAtComplete: true }))).rejects.toThrow(
+          k === expected.chunks ? LeaseLostError : SimulatedCrash,
+        );
+        // k === chunks: every chunk was saved, and the lease was lost at the very end instead.
+        expect(await countPlaybooks()).toBe(before);
+
+        const second = scriptedParser();
+        const ctx = testContext(t.db, jobId);
+        await handlerWith(second)(await claimed(t.db, jobId, 2), ctx);
+        const [playbookId] = await playbooksOf(jobId);
+        expect(await countPlaybooks()).toBe(before + 1);
+        expect(await loadPlay(t.db, playbookId!)).toEqual(expected.play);
+        // Saved chunks are never parsed again.
+        expect(second.calls.filter((i) => first.calls.includes(i)).length).toBeLessThanOrEqual(llmConcurrency);
+        expect(new Set([...first.calls, ...second.calls]).size).toBe(expected.chunks);
+        expect(ctx.events.map((e) => e.name)).toEqual(k === 0 ? [] : ['resumed']);
+      }
+    });
+  }
+
+  it('stores nothing when the lease is lost at completion, and the next run stores the play once', async () => {
+    const expected = await reference();
+    const jobId = await createJob(t.db, TOY_PLAY, config);
+    await expect(handlerWith(scriptedParser())(await claimed(t.db, jobId), testContext(t.db, jobId, { loseLeaseAtComplete: true }))).rejects.toThrow(LeaseLostError);
+    const rerun = scriptedParser();
+    await handlerWith(rerun)(await claimed(t.db, jobId, 2), testContext(t.db, jobId));
+    expect(rerun.calls).toEqual([]);
+    const [playbookId] = await playbooksOf(jobId);
+    expect(await loadPlay(t.db, playbookId!)).toEqual(expected.play);
+  });
+
+  it('starts over from a legacy session context, with a restarted event', async () => {
+    const expected = await reference();
+    const jobId = await createJob(t.db, TOY_PLAY, config);
+    await t.db.parseJob.update({
+      where: { id: jobId },
+      data: { currentState: { characters: [{ id: 'c1', name: 'ALICE' }], currentActIndex: 0, currentSceneIndex: 1, lineIndex: 7 }, completedChunks: 3, totalChunks: 8 },
+    });
+    const parser = scriptedParser();
+    await handlerWith(parser)(await claimed(t.db, jobId), testContext(t.db, jobId));
+    expect(parser.calls[0]).toBe(0);
+    const events = await t.db.jobEvent.findMany({ where: { jobId, event: 'restarted' } });
+    expect(events).toHaveLength(1);
+    expect((events[0]!.details as { reason: string }).reason).toMatch(/not in the parse pipeline format/);
+    const [playbookId] = await playbooksOf(jobId);
+    expect(await loadPlay(t.db, playbookId!)).toEqual(expected.play);
+  });
+
+  it('replaces the play named by the job in the storing transaction', async () => {
+    const firstJob = await createJob(t.db, TOY_PLAY, config);
+    await handlerWith(scriptedParser())(await claimed(t.db, firstJob), testContext(t.db, firstJob));
+    const [oldPlaybook] = await playbooksOf(firstJob);
+    const before = await countPlaybooks();
+    const secondJob = await createJob(t.db, TOY_PLAY, config, { replacesPlaybookId: oldPlaybook });
+    await handlerWith(scriptedParser())(await claimed(t.db, secondJob), testContext(t.db, secondJob));
+    expect(await countPlaybooks()).toBe(before);
+    expect(await loadPlay(t.db, oldPlaybook!)).toBeNull();
+  });
+
+  it('fails permanently, storing nothing, when the play misses what the design requires', async () => {
+    const before = await countPlaybooks();
+    const jobId = await createJob(t.db, 'TITLE: Not a play\n[Wind.]\n', config);
+    const run = handlerWith(scriptedParser())(await claimed(t.db, jobId), testContext(t.db, jobId));
+    await expect(run).rejects.toThrow(PermanentError);
+    await expect(run).rejects.toThrow('no characters were found');
+    expect(await countPlaybooks()).toBe(before);
+  });
+
+  it('fails permanently for a parser this version does not have', async () => {
+    const jobId = await createJob(t.db, TOY_PLAY, { parser: 'hybrid', chunkSize: 1000 });
+    await expect(createParseJobHandler({ db: t.db, log: silentLog })(await claimed(t.db, jobId), testContext(t.db, jobId))).rejects.toThrow(
+      'The "hybrid" parser is not available in this version of playbuddy.',
+    );
+  });
+});
