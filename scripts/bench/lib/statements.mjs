@@ -1,0 +1,44 @@
+import pg from 'pg';
+
+// Counts and times every statement sent by this process through `pg` (Prisma's adapter and graphile-worker
+// both use it), so a benchmark can say how many round trips and transactions one job costs without
+// pg_stat_statements, which needs a server restart to load.
+
+const original = pg.Client.prototype.query;
+let recording = null;
+
+pg.Client.prototype.query = function recordedQuery(config, values, callback) {
+  if (!recording) return original.call(this, config, values, callback);
+  const text = typeof config === 'string' ? config : config?.text;
+  const params = typeof config === 'object' && config?.values ? config.values : Array.isArray(values) ? values : undefined;
+  if (typeof text !== 'string') return original.call(this, config, values, callback);
+  const entry = recording.get(text) ?? { text, calls: 0, ms: 0, sampleParams: params };
+  recording.set(text, entry);
+  entry.calls += 1;
+  const started = performance.now();
+  const result = original.call(this, config, values, callback);
+  if (result && typeof result.then === 'function') {
+    return result.then(
+      (r) => ((entry.ms += performance.now() - started), r),
+      (e) => ((entry.ms += performance.now() - started), Promise.reject(e)),
+    );
+  }
+  return result;
+};
+
+export function startRecording() {
+  recording = new Map();
+}
+
+/** Statements seen since startRecording, most frequent first. */
+export function stopRecording() {
+  const entries = [...(recording?.values() ?? [])].sort((a, b) => b.calls - a.calls);
+  recording = null;
+  return entries;
+}
+
+/** Short one-line form of a statement for reports. */
+export function shortSql(text, max = 140) {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// bench:queue — playbuddy's job queue and worker (no-op handler, so it measures the queue, not the parser)
+// side by side with graphile-worker's default configuration, in the same run, each in a database of its
+// own: bulk enqueue, drain at concurrency 2 and 8 and with two worker processes, and enqueue→start latency
+// from another process into an idle worker. Then what only playbuddy has: cancel→stopped latency of a
+// running job, and a drain with 100,000 finished jobs in the table (graphile-worker deletes finished jobs).
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { benchArgs } from './lib/args.mjs';
+import { createBenchDatabase, dropBenchDatabase } from './lib/database.mjs';
+import { ROOT } from './lib/dist.mjs';
+import { GRAPHILE_BATCHED_PRESET } from './lib/graphile.mjs';
+import { forkHelper, wallNow } from './lib/process.mjs';
+import { printSummary, progress, runBench } from './lib/report.mjs';
+import { round, spread } from './lib/stats.mjs';
+import { loadSystem, playbuddyWorkerBuilt } from './lib/systems.mjs';
+
+const args = benchArgs({ jobs: { type: 'string', default: '10000' }, only: { type: 'string' } });
+const JOBS = Number(args.jobs);
+const LATENCY_JOBS = 200;
+const CONCURRENCIES = [2, 8];
+const PROCESSES = 2;
+const PER_PROCESS_CONCURRENCY = 4;
+const HISTORY_JOBS = 100_000;
+const DRAIN_TIMEOUT_MS = 120_000;
+const HELPER = join(ROOT, 'scripts', 'bench', 'lib', 'queue-helper.mjs');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `target` handler starts were counted; `seen` maps tag → seq → wall-clock start. */
+function startCounter() {
+  const seen = new Map();
+  let waiting = null;
+  let count = 0;
+  return {
+    onStart(tag, seq) {
+      const t = wallNow();
+      if (!seen.has(tag)) seen.set(tag, new Map());
+      seen.get(tag).set(seq, t);
+      count++;
+      if (waiting && count >= waiting.target) waiting.resolve();
+    },
+    get count() {
+      return count;
+    },
+    reach(target, timeoutMs) {
+      if (count >= target) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        waiting = { target, resolve: () => (clearTimeout(timer), resolve(true)) };
+      });
+    },
+    starts: (tag) => seen.get(tag) ?? new Map(),
+    reset() {
+      seen.clear();
+      count = 0;
+      waiting = null;
+    },
+  };
+}
+
+async function untilEmpty(queue, deadline) {
+  while (performance.now() < deadline) {
+    if ((await queue.pending()) === 0) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+async function measureEnqueue(queue, tag) {
+  const t = performance.now();
+  await queue.enqueueMany(tag, JOBS);
+  return performance.now() - t;
+}
+
+/**
+ * Drain time of a fresh backlog: from starting the worker (connecting included, as `work` would) until the
+ * database holds no unfinished job. Handler starts alone would stop the clock before the last completions
+ * are written.
+ */
+async function drainInProcess(system, url, queue, counter, concurrency, preset) {
+  counter.reset();
+  const started = performance.now();
+  const worker = await system.startWorker(url, { concurrency, onStart: counter.onStart, preset });
+  const handlersDone = await counter.reach(JOBS, DRAIN_TIMEOUT_MS);
+  const empty = handlersDone && (await untilEmpty(queue, started + DRAIN_TIMEOUT_MS));
+  const ms = performance.now() - started;
+  await worker.stop();
+  return { ms, drained: empty, handled: counter.count };
+}
+
+async function drainWithProcesses(system, url, queue) {
+  const helpers = Array.from({ length: PROCESSES }, () =>
+    forkHelper(HELPER, ['worker', system.name, url, String(PER_PROCESS_CONCURRENCY)]),
+  );
+  try {
+    await Promise.all(helpers.map((h) => h.next('ready')));
+    const started = performance.now();
+    for (const h of helpers) h.send({ type: 'go' });
+    const empty = await untilEmpty(queue, started + DRAIN_TIMEOUT_MS);
+    const ms = performance.now() - started;
+    for (const h of helpers) h.send({ type: 'stop' });
+    const handled = (await Promise.all(helpers.map((h) => h.next('stopped')))).map((m) => m.handled);
+    return { ms, drained: empty, handled: handled.reduce((a, b) => a + b, 0), perProcess: handled };
+  } finally {
+    await Promise.all(helpers.map((h) => h.stop()));
+  }
+}
+
+/** Enqueue→start: another process adds jobs one at a time while a concurrency-2 worker here sits idle. */
+async function latency(system, url, counter) {
+  counter.reset();
+  const worker = await system.startWorker(url, { concurrency: 2, onStart: counter.onStart });
+  const enqueuer = forkHelper(HELPER, ['enqueuer', system.name, url, String(LATENCY_JOBS), '7']);
+  try {
+    await enqueuer.next('ready');
+    await sleep(300);
+    enqueuer.send({ type: 'go', tag: 'latency' });
+    const { calls } = await enqueuer.next('done');
+    await counter.reach(LATENCY_JOBS + 1, 15_000);
+    const starts = counter.starts('latency');
+    const lat = calls.filter((c) => starts.has(c.seq)).map((c) => starts.get(c.seq) - c.before);
+    return { latency: spread(lat), enqueueCall: spread(calls.map((c) => c.after - c.before)), missing: LATENCY_JOBS - lat.length };
+  } finally {
+    await enqueuer.stop();
+    await worker.stop();
+  }
+}
+
+async function benchSystem(report, systemName) {
+  const system = await loadSystem(systemName);
+  const { name: dbName, url } = await createBenchDatabase(`queue_${systemName.replace(/\W/g, '_')}`);
+  const queue = await system.open(url);
+  const counter = startCounter();
+  const base = { system: systemName };
+  const ratioFor = (metric, value, higherIsBetter) => {
+    if (systemName !== 'playbuddy') return {};
+    const theirs = report.valueOf('graphile-worker', metric);
+    if (typeof theirs !== 'number' || !value) return {};
+    return { ratio: round(higherIsBetter ? value / theirs : theirs / value, 2) };
+  };
+  const rate = (metric, r, label, extra = {}) => {
+    const value = round(r.handled / (r.ms / 1000), 0);
+    report.emit({ ...base, metric, value, unit: 'jobs/s', ms: round(r.ms, 0), jobs: JOBS, drained: r.drained, label, ...extra, ...ratioFor(metric, value, true) });
+  };
+  try {
+    const enqueueMs = [];
+    for (const c of CONCURRENCIES) {
+      progress(`${systemName}: enqueue ${JOBS} and drain at concurrency ${c}`);
+      enqueueMs.push(await measureEnqueue(queue, `c${c}`));
+      rate(`drain_c${c}`, await drainInProcess(system, url, queue, counter, c), `one process, concurrency ${c}, defaults`);
+    }
+    progress(`${systemName}: drain with ${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`);
+    enqueueMs.push(await measureEnqueue(queue, 'procs'));
+    const multi = await drainWithProcesses(system, url, queue);
+    rate(`drain_${PROCESSES}proc`, multi, `${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`, { per_process: multi.perProcess });
+    const enq = spread(enqueueMs);
+    const enqueueRate = round(JOBS / (enq.median / 1000), 0);
+    report.emit({ ...base, metric: 'enqueue_bulk', value: enqueueRate, unit: 'jobs/s', ms: round(enq.median, 0), min_ms: round(enq.min, 0), max_ms: round(enq.max, 0), fills: enq.n, jobs: JOBS, label: `one library call per ${JOBS.toLocaleString('en')} jobs (median of the fills)`, ...ratioFor('enqueue_bulk', enqueueRate, true) });
+
+    progress(`${systemName}: enqueue→start latency over ${LATENCY_JOBS} single enqueues from another process`);
+    const lat = await latency(system, url, counter);
+    for (const [metric, value] of [['latency_median', lat.latency.median], ['latency_p95', lat.latency.p95]]) {
+      report.emit({ ...base, metric, value: round(value, 2), unit: 'ms', min: round(lat.latency.min, 2), max: round(lat.latency.max, 2), jobs: LATENCY_JOBS, missing: lat.missing, label: 'enqueue call (separate process) → handler start, idle worker, concurrency 2', ...ratioFor(metric, value, false) });
+    }
+    report.emit({ ...base, metric: 'enqueue_one_call', value: round(lat.enqueueCall.median, 2), unit: 'ms', p95: round(lat.enqueueCall.p95, 2), label: 'duration of one single-job enqueue call (part of the latency above)' });
+
+    if (systemName === 'graphile-worker') {
+      for (const c of CONCURRENCIES) {
+        progress(`${systemName}: batched mode at concurrency ${c}`);
+        await measureEnqueue(queue, `batched${c}`);
+        rate(`drain_c${c}_batched`, await drainInProcess(system, url, queue, counter, c, GRAPHILE_BATCHED_PRESET), 'opt-in batching (localQueue 500, batched completion): trades crash safety for speed');
+      }
+    } else {
+      await playbuddyOnly(report, system, url, queue, counter);
+    }
+  } finally {
+    await queue.close();
+    await dropBenchDatabase(dbName);
+  }
+}
+
+async function playbuddyOnly(report, system, url, queue, counter) {
+  const { cancelLatency, fillFinishedHistory } = await import('./lib/playbuddy-queue.mjs');
+  progress('playbuddy: cancel→stopped latency of a running job');
+  const cancel = await cancelLatency(url, 20);
+  for (const [metric, s, label] of [
+    ['cancel_to_abort', cancel.toAbort, 'cancel committed → handler sees its signal aborted'],
+    ['cancel_to_released', cancel.toReleased, 'cancel committed → worker done with the job (handler returned, slot free)'],
+  ]) {
+    report.emit({ system: 'playbuddy', metric, value: round(s.median, 2), unit: 'ms', p95: round(s.p95, 2), min: round(s.min, 2), max: round(s.max, 2), jobs: s.n, label });
+  }
+  progress(`playbuddy: drain ${JOBS} at concurrency 2 with ${HISTORY_JOBS.toLocaleString('en')} finished jobs in the table`);
+  const history = await fillFinishedHistory(url, HISTORY_JOBS);
+  await measureEnqueue(queue, 'history');
+  const r = await drainInProcess(system, url, queue, counter, 2);
+  const value = round(r.handled / (r.ms / 1000), 0);
+  const plain = report.valueOf('playbuddy', 'drain_c2');
+  report.emit({
+    system: 'playbuddy', metric: 'drain_c2_with_history', value, unit: 'jobs/s', ms: round(r.ms, 0), jobs: JOBS, drained: r.drained,
+    history_jobs: history.jobs, history_events: history.events, vs_empty_table: plain ? round(value / plain, 2) : null,
+    label: `playbuddy only: ${HISTORY_JOBS.toLocaleString('en')} finished jobs already in the table`,
+  });
+}
+
+await runBench('queue', async (report) => {
+  const systems = ['graphile-worker'];
+  if (playbuddyWorkerBuilt()) systems.push('playbuddy');
+  else progress('dist/worker has no worker yet: measuring graphile-worker alone (run `npm run build` once src/worker lands)');
+  const chosen = args.only ? systems.filter((s) => s === args.only) : systems;
+  for (let run = 1; run <= args.runs; run++) {
+    report.run = run;
+    for (const s of chosen) await benchSystem(report, s);
+  }
+  printSummary(`queue: ${JOBS.toLocaleString('en')} no-op jobs per drain, ${LATENCY_JOBS} latency jobs (ratio: higher is better for playbuddy)`, report.aggregate());
+});
