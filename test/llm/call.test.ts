@@ -192,7 +192,8 @@ describe('structured call', () => {
   });
 
   it.each([500, 502, 503, 529, 408, 409])('treats HTTP %i as transient', async (status) => {
-    answer(() => ({ status, headers: status === 503 ? { 'retry-after': '5' } : {} }));
+    const headers: Record<string, string> = status === 503 ? { 'retry-after': '5' } : {};
+    answer(() => ({ status, headers }));
     const { call } = callWith(await connect());
 
     const err = await failure(callStructured(call));

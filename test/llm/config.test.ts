@@ -17,6 +17,15 @@ function thrown(fn: () => unknown): Error {
   throw new Error('expected a throw');
 }
 
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a failure');
+}
+
 describe('provider configuration', () => {
   it('takes flags first, then the environment, then a default model', () => {
     const env = { PLAYBUDDY_LLM_PROVIDER: 'openai', PLAYBUDDY_LLM_MODEL: 'gpt-4.1-mini', OPENAI_API_KEY: 'sk-x' };
@@ -36,7 +45,7 @@ describe('provider configuration', () => {
   });
 
   it('fails a job at once in a worker without the key', async () => {
-    const err = await connectLlm({}, { provider: 'openai', model: 'gpt-4.1' }).catch((e: unknown) => e as Error);
+    const err = await failure(connectLlm({}, { provider: 'openai', model: 'gpt-4.1' }));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe("The openai provider needs an API key in OPENAI_API_KEY, which is not set in the worker's environment.");
   });

@@ -68,6 +68,15 @@ afterEach(async () => {
   await double.close();
 });
 
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a failure');
+}
+
 function config(overrides: Partial<ParseConfig> = {}): ParseConfig {
   return { parser: 'llm', chunkSize: 80, provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: double.url, ...overrides };
 }
@@ -160,7 +169,7 @@ describe.each([
     const parser = createLlmParser({ env: KEYS, timeoutMs: 5_000 });
     const run = recordingRun();
 
-    const { chunks, play } = await runParser(parser, PLAY, config({ provider, model }), run, 'bakers-morning.txt');
+    const { chunks, results, play } = await runParser(parser, PLAY, config({ provider, model }), run, 'bakers-morning.txt');
 
     expect(parsedPlaySchema.parse(play)).toEqual(play);
     expect(play.title).toBe("The Baker's Morning");
@@ -176,6 +185,14 @@ describe.each([
     expect(double.requests.every((r) => r.path === path)).toBe(true);
     expect(run.usages).toHaveLength(chunks.length);
     expect(run.usages.every((u) => u.inputTokens > 0 && u.outputTokens > 0)).toBe(true);
+    const key = provider === 'anthropic' ? KEYS.ANTHROPIC_API_KEY : provider === 'openai' ? KEYS.OPENAI_API_KEY : KEYS.PLAYBUDDY_LLM_API_KEY;
+    const keyHeader = provider === 'anthropic' ? 'x-api-key' : 'authorization';
+    for (const request of double.requests) {
+      const { [keyHeader]: sent, ...otherHeaders } = request.headers;
+      expect(String(sent)).toContain(key);
+      expect(JSON.stringify(otherHeaders) + request.body + request.path).not.toContain(key);
+    }
+    expect(JSON.stringify({ results, play, usages: run.usages })).not.toContain(key);
   });
 });
 
@@ -231,7 +248,7 @@ describe('llm parser calls', () => {
     const chunks = parser.plan(PLAY, config());
     const state = parser.initialGroupState(PLAY, config(), chunks[1]!.group);
 
-    const err = await parser.parseChunk(PLAY, chunks[1]!, state, config({ maxCostUsd: 0.5 }), recordingRun(undefined, 0.4999)).catch((e: unknown) => e as Error);
+    const err = await failure(parser.parseChunk(PLAY, chunks[1]!, state, config({ maxCostUsd: 0.5 }), recordingRun(undefined, 0.4999)));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/would exceed --max-cost \$0\.5/);
@@ -244,7 +261,7 @@ describe('llm parser calls', () => {
     const chunk = parser.plan(PLAY, config())[0]!;
     const cfg = config({ provider: 'openai-compatible', model: 'llama3.1', maxCostUsd: 1 });
 
-    const err = await parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, cfg, chunk.group), cfg, recordingRun()).catch((e: unknown) => e as Error);
+    const err = await failure(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, cfg, chunk.group), cfg, recordingRun()));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/no price is known for openai-compatible\/llama3.1; add it to PLAYBUDDY_LLM_PRICES/);
@@ -254,7 +271,7 @@ describe('llm parser calls', () => {
     const parser = createLlmParser({ env: {} });
     const chunk = parser.plan(PLAY, config())[0]!;
 
-    const err = await parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, config(), chunk.group), config(), recordingRun()).catch((e: unknown) => e as Error);
+    const err = await failure(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, config(), chunk.group), config(), recordingRun()));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toContain('ANTHROPIC_API_KEY');
