@@ -26,8 +26,9 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
     const config = parseConfigOf(job.config);
     const parser = await (deps.loadParser ?? loadParser)(config.parser);
     const started = performance.now();
+    const spent = await deps.db.parseJob.findUnique({ where: { id: job.id }, select: { costUsd: true } });
     const outcome = await runPipeline(
-      { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState },
+      { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState, spentCostUsd: spent?.costUsd ?? 0 },
       {
         signal: ctx.signal,
         checkpoint: (cp) => ctx.checkpoint(cp),

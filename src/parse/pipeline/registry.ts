@@ -2,13 +2,23 @@ import { PermanentError } from '../../errors.js';
 import type { ParserName, PlayParser } from '../parser.js';
 
 // Parsers by the name a job's config gives. Each loads on first use, so a worker that only ever runs the
-// rules parser never loads the AI SDK.
+// rules parser never loads the AI SDK, and is then shared by every job of the process (the LLM parser
+// keeps its provider connections).
 const PARSERS: Partial<Record<ParserName, () => Promise<PlayParser>>> = {
   rules: async () => (await import('./rules.js')).rulesParser,
+  llm: async () => (await import('../../llm/parser.js')).createLlmParser() as PlayParser,
 };
+
+const loaded = new Map<ParserName, Promise<PlayParser>>();
 
 export async function loadParser(name: string): Promise<PlayParser> {
   const load = PARSERS[name as ParserName];
   if (!load) throw new PermanentError(`The "${name}" parser is not available in this version of playbuddy.`);
-  return load();
+  let parser = loaded.get(name as ParserName);
+  if (!parser) {
+    parser = load();
+    loaded.set(name as ParserName, parser);
+    parser.catch(() => loaded.delete(name as ParserName));
+  }
+  return parser;
 }

@@ -1,4 +1,4 @@
-import type { Chunk, ParseConfig, PlayParser, TokenUsage } from '../parser.js';
+import type { Chunk, ChunkRunContext, ParseConfig, PlayParser, TokenUsage } from '../parser.js';
 import type { Checkpoint } from '../../worker/handler.js';
 import { emptyState, groupChunks, planFingerprint, readSavedState, type GroupProgress, type PipelineState } from './state.js';
 import { finishPlay, type FinishedPlay } from './validate.js';
@@ -15,6 +15,13 @@ export interface PipelineInput {
   parser: PlayParser;
   /** The job's `currentState` (null or absent: start from the first chunk). */
   savedState?: unknown;
+  /** What earlier runs of the job already spent on model calls, so a cost limit covers the whole job. */
+  spentCostUsd?: number;
+}
+
+/** The run context parsers get: the contract's, plus the job's spending so far for cost limits. */
+export interface PipelineRunContext extends ChunkRunContext {
+  spentCostUsd(): number;
 }
 
 export interface PipelineHooks {
@@ -51,6 +58,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   const signal = hooks.signal ? AbortSignal.any([hooks.signal, internal.signal]) : internal.signal;
   let completed = Object.keys(state.results).length;
   let parsedChunks = 0;
+  let spentCostUsd = input.spentCostUsd ?? 0;
 
   const runGroup = async (group: string, members: Chunk[]) => {
     let progress: GroupProgress = state.groups[group] ?? { done: 0, state: parser.initialGroupState(text, config, group) };
@@ -62,9 +70,11 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
         spent.inputTokens += usage.inputTokens;
         spent.outputTokens += usage.outputTokens;
         spent.costUsd += usage.costUsd;
+        spentCostUsd += usage.costUsd;
         if (hooks.usage) void writes.push(() => hooks.usage!(usage)).catch(() => {});
       };
-      const outcome = await parser.parseChunk(text, chunk, progress.state, config, { signal, reportUsage });
+      const run: PipelineRunContext = { signal, reportUsage, spentCostUsd: () => spentCostUsd };
+      const outcome = await parser.parseChunk(text, chunk, progress.state, config, run);
       signal.throwIfAborted();
       progress = { done: progress.done + 1, state: outcome.groupState ?? null };
       // A new object per chunk, never mutated afterwards: a checkpoint waiting its turn writes the state as
