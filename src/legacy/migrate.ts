@@ -75,7 +75,7 @@ async function writeBatch(db: Db, jobs: MigratedJob[], report: MigrationReport, 
     return true;
   } catch (err) {
     report.failed += jobs.length;
-    report.failedBatches.push({ ...batch, stage: 'write', error: errorMessage(err) });
+    report.failedBatches.push({ ...batch, stage: 'write', error: databaseError(err) });
     return false;
   }
 }
@@ -84,6 +84,14 @@ async function deleteBatch(db: Db, sessionIds: string[], report: MigrationReport
   try {
     report.deleted += await deleteMigratedSessions(db, sessionIds);
   } catch (err) {
-    report.failedBatches.push({ ...batch, stage: 'delete', error: errorMessage(err) });
+    report.failedBatches.push({ ...batch, stage: 'delete', error: databaseError(err) });
   }
+}
+
+/** The database's own sentence, not Prisma's multi-line wrapper around it (which names the call site). */
+function databaseError(err: unknown): string {
+  const meta = (err as { meta?: { message?: unknown } } | null)?.meta;
+  if (typeof meta?.message === 'string') return meta.message;
+  const lines = errorMessage(err).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? 'unknown error';
 }

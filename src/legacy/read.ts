@@ -23,10 +23,12 @@ export async function readSessionPage(db: Db, afterId: string, limit: number): P
     LIMIT ${limit}`;
 }
 
+/** All sessions, and the unfinished ones a run would turn into queued jobs. */
 export async function countSessions(db: Db): Promise<{ total: number; unfinishedNotMigrated: number }> {
   const [row] = await db.$queryRaw<Array<{ total: number; unfinished: number }>>`
     SELECT count(*)::int AS total,
            (count(*) FILTER (WHERE s.status::text = ANY(${[...UNFINISHED]}::text[])
+                              AND s."rawText" ~ '[^[:space:]]'
                               AND NOT EXISTS (SELECT 1 FROM "ParseJob" j WHERE j."legacySessionId" = s.id)))::int AS unfinished
     FROM "ParsingSession" s`;
   return { total: row?.total ?? 0, unfinishedNotMigrated: row?.unfinished ?? 0 };

@@ -64,3 +64,25 @@ export function largePlay(bytes: number): string {
   const speech = 'HAMLET. To be, or not to be, that is the question: whether tis nobler in the mind to suffer.\n\n';
   return 'ACT I\n\n' + speech.repeat(Math.ceil(bytes / speech.length));
 }
+
+/** Makes every insert of a job for `filename` fail, as a constraint or a full disk would. */
+export async function refuseJobsFor(db: Db, filename: string): Promise<void> {
+  await db.$executeRawUnsafe(`
+    CREATE OR REPLACE FUNCTION test_refuse_job() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.filename = '${filename.replace(/'/g, "''")}' THEN RAISE EXCEPTION 'refusing a job for %', NEW.filename; END IF;
+      RETURN NEW;
+    END $$`);
+  await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_job ON "ParseJob"`);
+  await db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_job BEFORE INSERT ON "ParseJob" FOR EACH ROW EXECUTE FUNCTION test_refuse_job()`);
+}
+
+export async function acceptAllJobs(db: Db): Promise<void> {
+  await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_job ON "ParseJob"`);
+}
+
+/** Session ids in the order migrate-sessions reads them. */
+export async function sessionIdsInOrder(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`SELECT id FROM "ParsingSession" ORDER BY id`;
+  return rows.map((r) => r.id);
+}
