@@ -85,7 +85,6 @@ async function attempt<T>(call: StructuredCall<T>, messages: ModelMessage[]): Pr
     return { ok: true, output: result.output, usage };
   } catch (err) {
     if (signal.aborted) throw err;
-    if (err instanceof PermanentError) throw err;
     if (NoObjectGeneratedError.isInstance(err)) {
       const usage = toCallUsage(err.usage);
       call.onUsage(usage);

@@ -75,11 +75,7 @@ export function createLlmParser(options: LlmParserOptions = {}): PlayParser<LlmC
     async parseChunk(text, chunk, groupState, config, run: CostAwareRunContext) {
       const target = targetForJob(env, config);
       const price = priceFor(target);
-      if (config.maxCostUsd !== undefined && !price) {
-        throw new PermanentError(
-          `--max-cost cannot be enforced: no price is known for ${target.provider}/${target.model}; add it to PLAYBUDDY_LLM_PRICES.`,
-        );
-      }
+      const budget = config.maxCostUsd === undefined ? undefined : { maxCostUsd: config.maxCostUsd, price: requirePrice(price, target) };
       const connection = await connectionFor(target);
       const chunkText = text.slice(chunk.start, chunk.end);
       const maxOutputTokens = outputTokenCap(chunkText.length);
@@ -95,7 +91,7 @@ export function createLlmParser(options: LlmParserOptions = {}): PlayParser<LlmC
         timeoutMs: options.timeoutMs ?? timeoutFromEnv(env),
         maxOutputTokens,
         beforeRequest: (promptChars) => {
-          if (config.maxCostUsd !== undefined) checkBudget(config.maxCostUsd, run, price!, promptChars, chunkText.length);
+          if (budget) checkBudget(budget.maxCostUsd, run, budget.price, promptChars, chunkText.length);
         },
         onUsage: (usage) => run.reportUsage({ ...usage, costUsd: estimateCost(price, usage.inputTokens, usage.outputTokens).costUsd }),
       });
@@ -110,6 +106,13 @@ export function createLlmParser(options: LlmParserOptions = {}): PlayParser<LlmC
 
 /** The parser the pipeline registers under `llm`. */
 export const llmParser = createLlmParser();
+
+function requirePrice(price: ModelPrice | undefined, target: LlmTarget): ModelPrice {
+  if (price) return price;
+  throw new PermanentError(
+    `--max-cost cannot be enforced: no price is known for ${target.provider}/${target.model}; add it to PLAYBUDDY_LLM_PRICES.`,
+  );
+}
 
 function checkBudget(maxCostUsd: number, run: CostAwareRunContext, price: ModelPrice, promptChars: number, chunkChars: number): void {
   const spent = run.spentCostUsd?.() ?? 0;

@@ -70,7 +70,8 @@ export interface LlmConnection {
   redact(text: string): string;
 }
 
-export async function connectLlm(env: Env, target: LlmTarget): Promise<LlmConnection> {
+export async function connectLlm(env: Env, requested: LlmTarget): Promise<LlmConnection> {
+  const target = targetForJob(env, requested);
   const missingKey = missingKeySentence(env, target, "the worker's environment");
   if (missingKey) throw new PermanentError(missingKey);
   const keyVariable = apiKeyVariable(target.provider);
@@ -98,7 +99,7 @@ export async function connectLlm(env: Env, target: LlmTarget): Promise<LlmConnec
       // sees the schema.
       const provider = createOpenAICompatible({
         name: 'openai-compatible',
-        baseURL: target.baseUrl ?? '',
+        baseURL: target.baseUrl!,
         apiKey,
         supportsStructuredOutputs: true,
       });
