@@ -52,7 +52,10 @@ export interface JobContext {
   complete(store: (tx: Prisma.TransactionClient) => Promise<{ playbookId: string }>): Promise<void>;
 }
 
-/** Runs one job to completion (calling `ctx.complete`) or throws TransientError / PermanentError / an abort. */
+/**
+ * Runs one job to completion (calling `ctx.complete`) or throws TransientError / PermanentError / an abort.
+ * A handler that returns without calling `ctx.complete` completes the job with no play stored.
+ */
 export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<void>;
 
 /** The worker no longer holds this job's lease: stop, and write nothing more for it. */

@@ -1,0 +1,129 @@
+import type pg from 'pg';
+import type { ClaimedJob } from '../worker/handler.js';
+import type { JobConfig } from './jobs.js';
+import { sqlRetryDelay, type BackoffPolicy } from './backoff.js';
+
+// Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
+// its own transaction), so a claim costs one round trip however many jobs it takes.
+
+/** At most this many expired leases are recovered per claim, so one claim never turns into a long sweep. */
+const RECOVER_PER_CLAIM = 50;
+
+// Why it is shaped this way:
+// - `recovered`: jobs still `running` whose lease expired belong to a worker that died or was cut off. They
+//   use an attempt: `retrying` with backoff, or `failed` when no retries are left, with their JobEvent. It
+//   walks the (status, lockExpiry) index; SKIP LOCKED so two claimers never block on the same dead job.
+//   Claiming them in the same statement means recovery needs no sweeper process: any live worker with a free
+//   slot does it, so recovery is bounded by the lease plus one claim.
+// - `picked`: runnable jobs in priority-then-age order, not before their not-before time. The partial index
+//   ParseJob_claim_idx (priority DESC, createdAt) WHERE status IN ('queued','retrying') yields rows already in
+//   that order, so the scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED:
+//   concurrent claimers pass over each other's rows instead of waiting, and a row changed since our snapshot
+//   is re-checked against the WHERE before we lock it, so a job is handed to exactly one worker.
+// - The recovered rows were `running` in this statement's snapshot, so `picked` never sees them (a row is
+//   never updated twice in one statement); they are claimed by a later claim once their backoff passes.
+// - Each claim writes its JobEvent in the same statement: the audit trail costs no extra round trip.
+// - `now()` is the statement's start time, the same in every CTE; the session runs in UTC (see
+//   src/worker/connections.ts) because the timestamp columns hold UTC without a zone.
+const CLAIM_SQL = `
+WITH expired AS (
+  SELECT id, "workerId" AS "oldWorker"
+  FROM "ParseJob"
+  WHERE status = 'running' AND "lockExpiry" < now()
+  ORDER BY "lockExpiry"
+  LIMIT ${RECOVER_PER_CLAIM}
+  FOR UPDATE SKIP LOCKED
+),
+recovered AS (
+  UPDATE "ParseJob" j SET
+    status = (CASE WHEN j."retryCount" < j."maxRetries" THEN 'retrying' ELSE 'failed' END)::"JobStatus",
+    "retryCount" = CASE WHEN j."retryCount" < j."maxRetries" THEN j."retryCount" + 1 ELSE j."retryCount" END,
+    "runAfter" = CASE WHEN j."retryCount" < j."maxRetries"
+                      THEN now() + ${sqlRetryDelay('j."retryCount"', '$4', '$5')} ELSE j."runAfter" END,
+    "lastError" = 'Its worker ' || coalesce(e."oldWorker", '?') || ' stopped renewing the lease (killed, crashed or cut off).',
+    "failureReason" = CASE WHEN j."retryCount" < j."maxRetries" THEN NULL
+                      ELSE 'Its worker stopped renewing the lease (killed, crashed or cut off) on the last allowed attempt; '
+                           || 'if the job itself kills the worker (e.g. out of memory), fix that, then run playbuddy retry.' END,
+    "workerId" = NULL, "lockedAt" = NULL, "lockExpiry" = NULL, "leaseToken" = NULL,
+    "updatedAt" = now()
+  FROM expired e
+  WHERE j.id = e.id
+  RETURNING j.id, j.status, j."retryCount", j."runAfter", e."oldWorker"
+),
+recovered_events AS (
+  INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
+  SELECT gen_random_uuid()::text, r.id, 'lease-expired',
+         jsonb_build_object('from', 'running', 'to', r.status, 'worker', r."oldWorker", 'retryCount', r."retryCount",
+                            'runAfter', r."runAfter", 'recoveredBy', $1::text),
+         clock_timestamp()
+  FROM recovered r
+),
+picked AS (
+  SELECT id, status AS "fromStatus"
+  FROM "ParseJob"
+  WHERE status IN ('queued', 'retrying') AND "runAfter" <= now()
+  ORDER BY priority DESC, "createdAt"
+  LIMIT $2::int
+  FOR UPDATE SKIP LOCKED
+),
+claimed AS (
+  UPDATE "ParseJob" j SET
+    status = 'running', "workerId" = $1::text, "leaseToken" = gen_random_uuid()::text,
+    "lockedAt" = now(), "lockExpiry" = now() + $3::float8 * interval '1 millisecond',
+    "startedAt" = coalesce(j."startedAt", now()), "updatedAt" = now()
+  FROM picked p
+  WHERE j.id = p.id
+  RETURNING j.id, j.filename, j."rawText", j.config, j."retryCount", j."currentState", j."completedChunks",
+            j."totalChunks", j.checkpoints, j."replacesPlaybookId", j."leaseToken", p."fromStatus"
+),
+claim_events AS (
+  INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
+  SELECT gen_random_uuid()::text, c.id, 'running',
+         jsonb_build_object('from', c."fromStatus", 'to', 'running', 'worker', $1::text, 'attempt', c."retryCount" + 1),
+         clock_timestamp()
+  FROM claimed c
+)
+SELECT * FROM claimed`;
+
+interface ClaimRow {
+  id: string;
+  filename: string;
+  rawText: string;
+  config: JobConfig | null;
+  retryCount: number;
+  currentState: unknown;
+  completedChunks: number;
+  totalChunks: number | null;
+  checkpoints: unknown;
+  replacesPlaybookId: string | null;
+  leaseToken: string;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  backoff: BackoffPolicy;
+}
+
+/**
+ * Takes up to `limit` runnable jobs for `workerId`, recovering expired leases on the way (PostgreSQL runs
+ * data-modifying CTEs to completion whether or not the final SELECT reads them).
+ */
+export async function claimJobs(db: Pick<pg.Pool, 'query'>, req: ClaimRequest): Promise<ClaimedJob[]> {
+  const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs]);
+  return rows.map((r) => ({
+    id: r.id,
+    filename: r.filename,
+    rawText: r.rawText,
+    config: r.config,
+    attempt: r.retryCount + 1,
+    currentState: r.currentState,
+    completedChunks: r.completedChunks,
+    totalChunks: r.totalChunks,
+    checkpoints: Array.isArray(r.checkpoints) ? r.checkpoints : [],
+    replacesPlaybookId: r.replacesPlaybookId,
+    workerId: req.workerId,
+    leaseToken: r.leaseToken,
+  }));
+}

@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../log/logger.js';
+import { COMPLETE_SQL, addUsage, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
+
+/** Why the worker aborted a job's signal; the signal's `reason`. */
+export type StopCause = 'operator' | 'lease-lost' | 'shutdown';
+
+export class JobStopped extends Error {
+  override readonly name = 'JobStopped';
+  constructor(
+    readonly jobId: string,
+    readonly stopCause: StopCause,
+  ) {
+    super(
+      stopCause === 'shutdown'
+        ? `the worker is shutting down; job ${jobId.slice(0, 8)} stops at its checkpoint`
+        : stopCause === 'operator'
+          ? `job ${jobId.slice(0, 8)} was paused or cancelled`
+          : `the lease on job ${jobId.slice(0, 8)} was lost`,
+    );
+  }
+}
+
+export interface ContextDeps {
+  pool: pg.Pool;
+  db: Db;
+  leaseMs: number;
+  log: Logger;
+  job: ClaimedJob;
+  signal: AbortSignal;
+  /** Called after each saved checkpoint: throws when the worker is shutting down, so the job stops right there. */
+  afterCheckpoint(): void;
+  /** A fenced write matched nothing: the worker no longer holds the job. */
+  leaseLost(): void;
+  completed(): void;
+}
+
+// How long storing a play may take inside its transaction (a long play is tens of thousands of rows).
+const STORE_TIMEOUT_MS = 120_000;
+
+export function createJobContext(deps: ContextDeps): JobContext {
+  const lease: Lease = { jobId: deps.job.id, leaseToken: deps.job.leaseToken };
+  const fenced = (held: boolean): void => {
+    if (held) return;
+    deps.leaseLost();
+    throw new LeaseLostError(lease.jobId);
+  };
+  return {
+    signal: deps.signal,
+    log: deps.log,
+    async checkpoint(cp) {
+      fenced(await writeCheckpoint(deps.pool, lease, cp, deps.leaseMs));
+      deps.afterCheckpoint();
+    },
+    async addUsage(usage) {
+      fenced(await addUsage(deps.pool, lease, usage));
+    },
+    async event(name, details) {
+      fenced(await writeEvent(deps.pool, lease, name, details));
+    },
+    async complete(store) {
+      await deps.db.$transaction(
+        async (tx) => {
+          // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
+          // the job completed) instead of slipping in between storing the play and completing the job.
+          const held = await tx.$queryRaw<unknown[]>`
+            SELECT 1 FROM "ParseJob" WHERE id = ${lease.jobId} AND "leaseToken" = ${lease.leaseToken} AND status = 'running' FOR UPDATE`;
+          fenced(held.length === 1);
+          const { playbookId } = await store(tx);
+          fenced((await tx.$executeRawUnsafe(COMPLETE_SQL, lease.jobId, lease.leaseToken, playbookId)) === 1);
+        },
+        { timeout: STORE_TIMEOUT_MS, maxWait: STORE_TIMEOUT_MS },
+      );
+      deps.completed();
+    },
+  };
+}

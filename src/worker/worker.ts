@@ -1,0 +1,339 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { Db } from '../db/client.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
+import { claimJobs } from '../queue/claim.js';
+import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
+import { markWorkerStopped, registerWorker } from '../queue/workers.js';
+import { classifyError } from './classify.js';
+import { JobStopped, createJobContext, type StopCause } from './context.js';
+import { LeaseLostError, type ClaimedJob, type JobHandler } from './handler.js';
+import { startListener, type Listener } from './listener.js';
+
+// The worker: claims jobs (woken by NOTIFY, with a slow poll as the safety net), runs each through the
+// handler under a lease it renews, records the outcome with fenced writes, and stops running jobs when an
+// operator pauses or cancels them, when their lease is lost, or when it shuts down.
+
+/**
+ * Two minutes: heartbeats renew the lease every 10 s whatever the job is doing (a slow LLM call included),
+ * so the lease only has to outlast a stall of the worker or the database; twelve missed renewals in a row
+ * before another worker may take the job, while a crashed worker's jobs are back in under three minutes.
+ */
+export const DEFAULT_LEASE_MS = 120_000;
+/** Only a safety net (missed notifications, retries whose backoff ended): NOTIFY wakes idle workers at once. */
+export const DEFAULT_POLL_MS = 2_000;
+/** Short enough to release cleanly before a container runtime's usual 10 s kill. */
+export const DEFAULT_GRACE_MS = 5_000;
+// Renew at least three times per lease, and often enough for `status`, which presumes a worker that has not
+// been heard from for 30 s dead (liveWorkers in src/queue/repository.ts).
+const MAX_HEARTBEAT_MS = 10_000;
+// After the grace period the jobs' signals are aborted; a handler gets this long to notice before its job
+// is released anyway (its late writes are fenced off).
+const SETTLE_MS = 5_000;
+
+export interface WorkerOptions {
+  /** The worker's statements run here; size it concurrency + 2 (see openWorkerConnections). */
+  pool: pg.Pool;
+  /** For the transaction of ctx.complete(store); built on the same pool. */
+  db: Db;
+  /** For the dedicated LISTEN connection. */
+  connectionString: string;
+  handler: JobHandler;
+  log: Logger;
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** On stop: how long running jobs may go on (to finish, or to reach their next checkpoint) before they are aborted. */
+  graceMs?: number;
+  backoff?: BackoffPolicy;
+  /** Stop once nothing is runnable now and nothing runs here. */
+  drain?: boolean;
+  /** Stop after claiming this many jobs (and finishing them). */
+  maxJobs?: number;
+}
+
+export interface WorkerSummary {
+  workerId: string;
+  claimed: number;
+  completed: number;
+  /** Failed attempts that will be retried. */
+  retried: number;
+  failed: number;
+  /** Handed back to the queue at shutdown without using an attempt. */
+  released: number;
+  /** Stopped because an operator paused or cancelled them, or their lease was lost. */
+  stopped: number;
+  /** Why the worker stopped. */
+  reason: 'drained' | 'max-jobs' | 'stopped';
+}
+
+export interface RunningWorker {
+  readonly id: string;
+  /** Resolves once the worker has stopped (drained, reached max-jobs, or stop() was called). */
+  readonly stopped: Promise<WorkerSummary>;
+  /** Stops claiming; running jobs get `graceMs` to finish or reach a checkpoint, then are aborted and released. */
+  stop(options?: { graceMs?: number }): Promise<WorkerSummary>;
+}
+
+interface Slot {
+  job: ClaimedJob;
+  lease: Lease;
+  log: Logger;
+  controller: AbortController;
+  cause?: StopCause;
+  /** Shutdown has begun: the next checkpoint is the last. */
+  draining: boolean;
+  completed: boolean;
+  /** Settled outcome recorded (or deliberately not written). */
+  settled: boolean;
+  renewedAt: number;
+  done: Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { pool, db, handler, log } = options;
+  const concurrency = options.concurrency ?? 1;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const heartbeatMs = Math.min(MAX_HEARTBEAT_MS, Math.floor(leaseMs / 3));
+
+  const host = hostname();
+  const workerId = `${host}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const wlog = log.child({ worker: workerId });
+  const summary: WorkerSummary = { workerId, claimed: 0, completed: 0, retried: 0, failed: 0, released: 0, stopped: 0, reason: 'stopped' };
+
+  const active = new Map<string, Slot>();
+  let claimsLeft = options.maxJobs ?? Number.POSITIVE_INFINITY;
+  let claiming = false;
+  // Set by every wake-up; a claim that started before the wake-up may have missed the job, so claim again.
+  let dirty = false;
+  let nothingRunnable = false;
+  let stopping = false;
+  let stopPromise: Promise<WorkerSummary> | undefined;
+  let resolveStopped!: (s: WorkerSummary) => void;
+  const stopped = new Promise<WorkerSummary>((resolve) => (resolveStopped = resolve));
+
+  await registerWorker(pool, { id: workerId, host, pid: process.pid, concurrency });
+
+  function wake(): void {
+    dirty = true;
+    if (!claiming && !stopping) void claimLoop();
+  }
+
+  async function claimLoop(): Promise<void> {
+    claiming = true;
+    try {
+      while (!stopping) {
+        const wanted = Math.min(concurrency - active.size, claimsLeft);
+        if (wanted <= 0) break;
+        dirty = false;
+        let jobs: ClaimedJob[];
+        try {
+          jobs = await claimJobs(pool, { workerId, limit: wanted, leaseMs, backoff });
+        } catch (err) {
+          wlog.warn({ err: errorMessage(err) }, 'could not claim jobs; trying again at the next poll');
+          nothingRunnable = false;
+          return;
+        }
+        claimsLeft -= jobs.length;
+        summary.claimed += jobs.length;
+        for (const job of jobs) start(job);
+        nothingRunnable = jobs.length < wanted;
+        if (nothingRunnable && !dirty) break;
+      }
+    } finally {
+      claiming = false;
+    }
+    finishIfDone();
+  }
+
+  function finishIfDone(): void {
+    if (stopping || active.size > 0 || claiming) return;
+    if (claimsLeft <= 0) void stop({ graceMs: 0 }, 'max-jobs');
+    else if (options.drain && nothingRunnable) void stop({ graceMs: 0 }, 'drained');
+  }
+
+  function start(job: ClaimedJob): void {
+    const slot: Slot = {
+      job,
+      lease: { jobId: job.id, leaseToken: job.leaseToken },
+      log: wlog.child({ job: job.id, file: job.filename, attempt: job.attempt }),
+      controller: new AbortController(),
+      draining: stopping,
+      completed: false,
+      settled: false,
+      renewedAt: Date.now(),
+      done: Promise.resolve(),
+    };
+    active.set(job.id, slot);
+    slot.log.info('job started');
+    slot.done = run(slot).finally(() => {
+      active.delete(job.id);
+      if (stopping) return;
+      wake();
+      finishIfDone();
+    });
+  }
+
+  function abort(slot: Slot, cause: StopCause): void {
+    if (slot.cause) return;
+    slot.cause = cause;
+    slot.controller.abort(new JobStopped(slot.job.id, cause));
+  }
+
+  async function run(slot: Slot): Promise<void> {
+    const t0 = performance.now();
+    const ctx = createJobContext({
+      pool,
+      db,
+      leaseMs,
+      log: slot.log,
+      job: slot.job,
+      signal: slot.controller.signal,
+      afterCheckpoint() {
+        if (!slot.draining) return;
+        abort(slot, 'shutdown');
+        throw slot.controller.signal.reason;
+      },
+      leaseLost: () => abort(slot, 'lease-lost'),
+      completed: () => (slot.completed = true),
+    });
+    let failure: unknown;
+    let ok = false;
+    try {
+      await handler(slot.job, ctx);
+      ok = true;
+    } catch (err) {
+      failure = err;
+    }
+    const ms = Math.round(performance.now() - t0);
+    try {
+      await settle(slot, ok, failure, ms);
+    } catch (err) {
+      slot.log.error({ ms, err: errorMessage(err) }, 'could not record how the job ended; once its lease expires another worker recovers it');
+    }
+    slot.settled = true;
+  }
+
+  async function settle(slot: Slot, ok: boolean, failure: unknown, ms: number): Promise<void> {
+    const { log: jlog, lease } = slot;
+    // A handler that finished counts even if a stop arrived meanwhile; the fence refuses it if the lease went.
+    if (slot.completed || ok) {
+      if (!slot.completed && !(await completeJob(pool, lease, null))) return lost(slot, ms);
+      summary.completed++;
+      jlog.info({ ms }, 'job completed');
+      return;
+    }
+    if (slot.cause === 'operator' || slot.cause === 'lease-lost' || failure instanceof LeaseLostError) return lost(slot, ms);
+    if (slot.cause === 'shutdown') {
+      if (await releaseJob(pool, lease, 'worker shutting down')) {
+        summary.released++;
+        jlog.info({ ms, completedChunks: slot.job.completedChunks }, 'job released back to the queue (worker shutting down)');
+      } else lost(slot, ms);
+      return;
+    }
+    const verdict = classifyError(failure);
+    const delayMs = retryDelayMs(backoff, slot.job.attempt, verdict.kind === 'transient' ? verdict.retryAfterMs : undefined);
+    const outcome = await failAttempt(pool, lease, { message: verdict.message, transient: verdict.kind === 'transient', delayMs });
+    if (!outcome) return lost(slot, ms);
+    if (outcome.status === 'retrying') {
+      summary.retried++;
+      jlog.warn({ ms, err: verdict.message, retryInMs: delayMs }, `job failed; retry ${outcome.retryCount} in ${Math.round(delayMs / 1000)}s`);
+    } else {
+      summary.failed++;
+      jlog.error({ ms, err: outcome.failureReason }, 'job failed');
+    }
+  }
+
+  function lost(slot: Slot, ms: number): void {
+    summary.stopped++;
+    slot.log.info(
+      { ms },
+      slot.cause === 'operator' ? 'job stopped: an operator paused or cancelled it' : 'job stopped: this worker no longer holds its lease',
+    );
+  }
+
+  async function onControl(jobId: string): Promise<void> {
+    const slot = active.get(jobId);
+    if (!slot || slot.cause || slot.completed) return;
+    // A notification may be stale: the job could have been paused, resumed and claimed by us again since.
+    const held = await holdsLease(pool, slot.lease).catch(() => true);
+    if (!held && !slot.completed) abort(slot, 'operator');
+  }
+
+  async function heartbeat(): Promise<void> {
+    const slots = [...active.values()].filter((s) => !s.cause && !s.completed && !s.settled);
+    try {
+      const held = await renewLeases(pool, workerId, slots.map((s) => s.lease), leaseMs);
+      const now = Date.now();
+      for (const s of slots) {
+        if (held.has(s.job.id)) s.renewedAt = now;
+        else if (!s.completed && !s.settled) abort(s, 'lease-lost');
+      }
+    } catch (err) {
+      wlog.warn({ err: errorMessage(err) }, 'could not renew leases');
+      // Past its expiry another worker may already have recovered the job: stop before it runs twice.
+      const now = Date.now();
+      for (const s of slots) if (now - s.renewedAt >= leaseMs) abort(s, 'lease-lost');
+    }
+  }
+
+  let listener: Listener;
+  try {
+    listener = await startListener(options.connectionString, wlog, {
+      onJobs: wake,
+      onControl: (id) => void onControl(id),
+      onReconnected: () => {
+        wake();
+        void heartbeat();
+      },
+    });
+  } catch (err) {
+    await markWorkerStopped(pool, workerId).catch(() => {});
+    throw err;
+  }
+  const pollTimer = setInterval(wake, pollMs);
+  const heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
+
+  const waitForSlots = (ms: number) =>
+    Promise.race([Promise.allSettled([...active.values()].map((s) => s.done)), new Promise((r) => setTimeout(r, ms))]);
+
+  async function shutdown(graceMs: number): Promise<WorkerSummary> {
+    stopping = true;
+    clearInterval(pollTimer);
+    for (const s of active.values()) s.draining = true;
+    if (active.size > 0) {
+      wlog.info({ running: active.size, graceMs }, 'stopping: running jobs may finish or reach a checkpoint');
+      await waitForSlots(graceMs);
+    }
+    for (const s of active.values()) abort(s, 'shutdown');
+    if (active.size > 0) await waitForSlots(SETTLE_MS);
+    for (const s of active.values()) {
+      if (s.settled) continue;
+      s.log.warn('the job ignored its abort signal; releasing it anyway (it can no longer write)');
+      if (await releaseJob(pool, s.lease, 'worker shutting down').catch(() => false)) summary.released++;
+    }
+    clearInterval(heartbeatTimer);
+    await listener.close();
+    await markWorkerStopped(pool, workerId).catch((err) => wlog.warn({ err: errorMessage(err) }, 'could not record that the worker stopped'));
+    wlog.info({ ...summary }, 'worker stopped');
+    resolveStopped(summary);
+    return summary;
+  }
+
+  function stop(stopOptions: { graceMs?: number } = {}, reason: WorkerSummary['reason'] = 'stopped'): Promise<WorkerSummary> {
+    if (!stopPromise) {
+      summary.reason = reason;
+      stopPromise = shutdown(stopOptions.graceMs ?? options.graceMs ?? DEFAULT_GRACE_MS);
+    }
+    return stopPromise;
+  }
+
+  wlog.info({ concurrency, leaseMs, pollMs }, 'worker started');
+  wake();
+  return { id: workerId, stopped, stop: (o) => stop(o) };
+}
