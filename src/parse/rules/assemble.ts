@@ -1,0 +1,513 @@
+import type { ParsedPlay, PlayLine } from '../play.js';
+import { Roster, labelKey, type Person } from './characters.js';
+import { parseCue, type Cue } from './cues.js';
+import { buildNameIndex, isBareDirection, readMovement, splitSpeech, wholeDirection, type Bracket, type NameIndex } from './directions.js';
+import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
+import { isPluralOf, labelShape } from './joint.js';
+import { acceptLabels, collectStats, lowerCaseCounts, type Candidate } from './labels.js';
+import { findStructure, toUnits, type Unit } from './layout.js';
+import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
+import { displayCase, nameKey, splitLines, squash, toBlocks } from './text.js';
+import { render, wrapWidthOf } from './verse.js';
+
+// The parse itself: paragraphs in, acts, scenes, speeches and directions out.
+
+export type UncertainKind = 'unattributed' | 'unknown-label' | 'unclassified-block' | 'joint-unknown';
+
+export interface Uncertain {
+  kind: UncertainKind;
+  actIndex: number;
+  sceneIndex: number;
+  lineIndex: number;
+  text: string;
+  sourceStart: number;
+  sourceEnd: number;
+}
+
+export interface Boundary {
+  offset: number;
+  kind: 'act' | 'scene' | 'speech';
+}
+
+export interface Analysis {
+  play: ParsedPlay;
+  uncertain: Uncertain[];
+  boundaries: Boundary[];
+  speeches: number;
+  speakers: number;
+  /** Share of the play's paragraphs that open a speech: low for prose that is not a play. */
+  cueShare: number;
+}
+
+interface DraftScene {
+  title: string;
+  lines: PlayLine[];
+}
+interface DraftAct {
+  title: string;
+  scenes: DraftScene[];
+  /** Lines before the act's first scene heading (an act-opening direction). */
+  opening: PlayLine[];
+}
+
+const ALL_BRACKETS: Bracket[] = ['(', '[', '_'];
+
+function bracketsInUse(units: Unit[], from: number): Set<Bracket> {
+  const counts: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
+  for (let i = from; i < units.length; i++) {
+    for (const line of units[i]!.block.lines) {
+      const t = line.text.trim();
+      const first = t[0] as Bracket;
+      if (first in counts && wholeDirection(t, new Set([first]))) counts[first]++;
+    }
+  }
+  const max = Math.max(...Object.values(counts));
+  const allowed = new Set<Bracket>(ALL_BRACKETS.filter((b) => counts[b] >= Math.max(2, max * 0.15)));
+  if (allowed.size === 0) {
+    allowed.add('(');
+    allowed.add('[');
+  }
+  return allowed;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function analyze(text: string, filename?: string): Analysis {
+  const lines = splitLines(text);
+  const env = findEnvelope(lines);
+  const bodyLines = lines.slice(env.startLine, env.endLine);
+  const units = toUnits(toBlocks(bodyLines));
+  const structure = findStructure(units);
+  const roster = new Roster(structure.cast);
+  const titlePage = readTitlePage(bodyLines);
+  const title = env.title ?? (titlePage.title ? tidyTitle(titlePage.title) : null) ?? filenameTitle(filename);
+  const author = env.author ?? titlePage.author ?? '';
+  const castEnd = structure.castRange ? structure.castRange[1] : 0;
+  const scanFrom = structure.startUnit ?? castEnd;
+
+  // 1. Cue candidates at paragraph starts and, for unmistakable layouts, at later line starts.
+  const candidates: Candidate[] = [];
+  const pieces = new Map<number, Piece>();
+  const pieceAt = (i: number) => {
+    let p = pieces.get(i);
+    if (!p) {
+      p = pieceOf(units[i]!.block);
+      pieces.set(i, p);
+    }
+    return p;
+  };
+  for (let i = scanFrom; i < units.length; i++) {
+    const u = units[i]!;
+    if (u.headings) continue;
+    const piece = pieceAt(i);
+    const cue = parseCue(piece.joined);
+    if (cue && (cue.sep !== 'alone' || cue.textStart < piece.joined.length || nextIsText(units, i))) {
+      candidates.push({ unit: i, cue, key: labelKey(cue.label), atBlockStart: true });
+    }
+    for (let k = 1; k < piece.lines.length; k++) {
+      const lineCue = parseCue(piece.lines[k]!.text);
+      if (!lineCue || lineCue.sep === 'none' || lineCue.sep === 'alone' || lineCue.sep === 'comma') continue;
+      if (!lineCue.upper && lineCue.sep !== 'colon') continue;
+      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false });
+    }
+  }
+  const bodyText = units
+    .slice(scanFrom)
+    .map((u) => u.block.lines.map((l) => l.text).join('\n'))
+    .join('\n');
+  const stats = collectStats(candidates);
+  const { accepted, rejected } = acceptLabels(stats, roster, lowerCaseCounts(bodyText));
+  const cueUnits = new Map<number, Cue>();
+  for (const c of candidates) if (c.atBlockStart && accepted.has(c.key)) cueUnits.set(c.unit, c.cue);
+
+  let startUnit = structure.startUnit;
+  if (startUnit === null) {
+    const firstCue = [...cueUnits.keys()].filter((u) => u >= castEnd).sort((a, b) => a - b)[0];
+    startUnit = firstCue === undefined ? units.length : structure.castRange && castEnd <= firstCue ? castEnd : firstCue;
+  }
+
+  // 2. Speakers: solo labels resolved against the cast and each other.
+  const soloLabels: Array<{ label: string; count: number }> = [];
+  const adjacentPairs = new Set<string>();
+  let prevKey: string | null = null;
+  for (let i = startUnit; i < units.length; i++) {
+    if (units[i]!.headings) {
+      prevKey = null;
+      continue;
+    }
+    const cue = cueUnits.get(i);
+    if (!cue) continue;
+    const key = labelKey(cue.label);
+    if (labelShape(cue.label).kind !== 'solo') continue;
+    if (prevKey && prevKey !== key) adjacentPairs.add(`${prevKey}|${key}`).add(`${key}|${prevKey}`);
+    prevKey = key;
+  }
+  for (const [key, s] of stats) {
+    if (!accepted.has(key)) continue;
+    const shape = labelShape(s.printed);
+    if (shape.kind === 'solo') soloLabels.push({ label: s.printed, count: s.count });
+    if (shape.kind === 'joint') for (const p of shape.parts) if (!stats.has(labelKey(p))) soloLabels.push({ label: p, count: 0 });
+  }
+  const byLabel = roster.resolve(soloLabels, (a, b) => adjacentPairs.has(`${a}|${b}`));
+  const nameIndex = buildNameIndex(
+    roster.persons.map((p) => ({ id: p.id, names: [p.name, ...p.labels, ...distinctiveTokens(p, roster.persons)] })),
+  );
+  const headsOf = new Map<string, Person[]>();
+  for (const [key, p] of byLabel) {
+    const head = key.split(' ').pop()!;
+    const list = headsOf.get(head) ?? [];
+    if (!list.includes(p)) list.push(p);
+    headsOf.set(head, list);
+  }
+
+  const allowed = bracketsInUse(units, startUnit);
+  const wrapWidth = wrapWidthOf(bodyLines.filter((l) => !l.blank).map((l) => l.text.length));
+  const baseIndent = modeIndent(units, cueUnits);
+  const embedded = embeddedCuePattern(stats, accepted);
+
+  // 3. Walk the play.
+  const acts: DraftAct[] = [];
+  const uncertainDrafts: Array<{ kind: UncertainKind; line: PlayLine | null; text: string; start: number; end: number }> = [];
+  // Notes wait for the line they concern, which is the next one written.
+  let waiting: typeof uncertainDrafts = [];
+  let lastLine: PlayLine | null = null;
+  const boundaries: Boundary[] = [];
+  const speakersSeen = new Set<number>();
+  let speechCount = 0;
+  let present: number[] = [];
+  let recent: number[] = [];
+  let current: number[] | null = null;
+  let openDialogue: PlayLine | null = null;
+  let afterDirection = false;
+
+  const act = () => {
+    if (acts.length === 0) acts.push({ title: '', scenes: [], opening: [] });
+    return acts[acts.length - 1]!;
+  };
+  const resetScene = () => {
+    present = [];
+    recent = [];
+    current = null;
+    openDialogue = null;
+  };
+  const emit = (line: PlayLine) => {
+    const a = act();
+    const scene = a.scenes[a.scenes.length - 1];
+    (scene ? scene.lines : a.opening).push(line);
+    for (const w of waiting) w.line = line;
+    waiting = [];
+    lastLine = line;
+    return line;
+  };
+  const names = (ids: number[]) => ids.map((id) => roster.persons[id]!.name);
+  const direction = (body: string, who?: number[]) => {
+    const t = squash(body);
+    if (!t) return;
+    const mentioned = who ?? nameIndex.find(t);
+    emit({ type: 'stage_direction', text: t, characters: names(mentioned) });
+    const move = readMovement(t, nameIndex);
+    if (move.clear) present = [...move.stay];
+    if (move.speakerLeaves && current) present = present.filter((id) => !current!.includes(id));
+    present = present.filter((id) => !move.exit.includes(id));
+    for (const id of move.enter) if (!present.includes(id)) present.push(id);
+    openDialogue = null;
+    afterDirection = true;
+  };
+  const note = (kind: UncertainKind, line: PlayLine | null, t: string, start: number, end: number) => {
+    const d = { kind, line, text: squash(t).slice(0, 200), start, end };
+    uncertainDrafts.push(d);
+    if (!line) waiting.push(d);
+  };
+
+  const speakersFor = (cue: Cue, start: number, end: number): number[] => {
+    const shape = labelShape(cue.label);
+    const key = labelKey(cue.label);
+    if (shape.kind === 'joint') {
+      const ids = shape.parts.map((p) => byLabel.get(labelKey(p)) ?? roster.castMatch(p));
+      if (ids.every((p): p is Person => p !== null && p !== undefined)) return unique(ids.map((p) => p.id));
+    }
+    if (shape.kind === 'everyone') {
+      const last = current ?? [];
+      let others = present.filter((id) => !last.includes(id));
+      if (shape.pair) others = recent.filter((id) => !last.includes(id)).slice(0, 2);
+      const sameKind = last.length > 0 && [...last, ...others].every((id) => isNumberedOfHead(roster.persons[id]!, headOfPerson(roster.persons[last[0]!]!)));
+      const group = sameKind ? unique([...present]) : others.length >= 2 || (others.length >= 1 && !shape.pair) ? others : present;
+      if (group.length >= 1) return group;
+      note('joint-unknown', null, cue.label, start, end);
+    }
+    if (shape.kind === 'solo') {
+      for (const [head, persons] of headsOf) {
+        if (!isPluralOf(shape.noun, head) || persons.length < 2) continue;
+        const here = persons.filter((p) => present.includes(p.id));
+        const chosen = here.length >= 2 ? here : shape.pair && persons.length !== 2 ? [] : persons;
+        if (chosen.length >= 2) return chosen.map((p) => p.id);
+      }
+    }
+    const own = byLabel.get(key) ?? roster.castMatch(cue.label);
+    if (own) return [own.id];
+    const p = roster.persons.find((x) => labelKey(x.name) === key) ?? roster.addPerson(displayCase(cue.label), null, false);
+    byLabel.set(key, p);
+    p.labels.add(cue.label);
+    return [p.id];
+  };
+
+  const speak = (ids: number[], piece: Piece, unitStart: number) => {
+    const segments = splitSpeech(piece.joined, allowed);
+    for (const seg of segments) {
+      const part = slicePiece(piece, seg.start, seg.end);
+      if (seg.kind === 'direction') {
+        direction(seg.text);
+        continue;
+      }
+      const r = render(part.lines, baseIndent, wrapWidth);
+      if (!r.text) continue;
+      if (openDialogue) {
+        openDialogue.text += (openDialogue.preserveLineBreaks || r.preserveLineBreaks ? '\n' : ' ') + r.text;
+        if (r.preserveLineBreaks) openDialogue.preserveLineBreaks = true;
+      } else {
+        openDialogue = emit({
+          type: 'dialogue',
+          text: r.text,
+          characters: names(ids),
+          indentLevel: r.indentLevel,
+          preserveLineBreaks: r.preserveLineBreaks,
+        });
+        if (afterDirection && ids === current && unitStart >= 0) {
+          note('unattributed', openDialogue, r.text, sourceAt(piece, seg.start), sourceEnd(part));
+        }
+      }
+      afterDirection = false;
+    }
+  };
+
+  // A speech opened by `cue` in `piece`; splits off any further speeches printed in the same paragraph.
+  const speech = (cue: Cue, piece: Piece) => {
+    const start = sourceAt(piece, 0);
+    boundaries.push({ offset: start, kind: 'speech' });
+    const ids = speakersFor(cue, start, sourceEnd(piece));
+    speechCount++;
+    for (const id of ids) speakersSeen.add(id);
+    current = ids;
+    recent = [...ids, ...recent.filter((id) => !ids.includes(id))];
+    for (const id of ids) if (!present.includes(id)) present.push(id);
+    openDialogue = null;
+    afterDirection = false;
+    if (cue.direction) direction(cue.direction, ids);
+    afterDirection = false;
+    let body = cue.textStart;
+    const next = findEmbeddedCue(piece.joined, body, embedded, (c) => {
+      const p = byLabel.get(labelKey(c.label));
+      return !p || !ids.includes(p.id);
+    });
+    const end = next ? next.at : piece.joined.length;
+    speak(ids, slicePiece(piece, body, end), -1);
+    if (next) {
+      body = next.at;
+      speech(next.cue, slicePiece(piece, body));
+    }
+  };
+
+  const paragraph = (piece: Piece, unitIndex: number | null, cueHint: Cue | null) => {
+    const t = piece.joined;
+    const start = sourceAt(piece, 0);
+    const end = sourceEnd(piece);
+    const cue = cueHint ?? (unitIndex === null ? acceptedCue(t) : null);
+    if (cue) return speech(cue, piece);
+    const whole = wholeDirection(t, allowed);
+    if (whole !== null) return direction(whole);
+    // A direction that runs into a speech (`(The MAID ushers in Mrs. LINDE.) Mrs. Linde (timidly). How do you do`).
+    const first = t[0] as Bracket;
+    if (allowed.has(first) && first !== '_') {
+      const segs = splitSpeech(t, new Set([first]));
+      if (segs.length > 1 && segs[0]!.kind === 'direction') {
+        direction(segs[0]!.text);
+        return paragraph(slicePiece(piece, segs[0]!.end), null, null);
+      }
+    }
+    if (isBareDirection(t)) return direction(t);
+    const indented = piece.lines[0]!.indent >= baseIndent + 2 && looksLikeProse(piece);
+    if (current && !indented) {
+      if (unitIndex !== null) {
+        const rejectedCue = parseCue(t);
+        if (rejectedCue && rejected.has(labelKey(rejectedCue.label)) && rejectedCue.sep !== 'none') {
+          note('unknown-label', null, t, start, end);
+        }
+      }
+      return speak(current, piece, unitIndex ?? -1);
+    }
+    if (!indented && !current && looksLikeSpeech(t)) note('unclassified-block', null, t, start, end);
+    direction(t);
+  };
+
+  const acceptedCue = (t: string): Cue | null => {
+    const cue = parseCue(t);
+    return cue && accepted.has(labelKey(cue.label)) ? cue : null;
+  };
+
+  for (let i = startUnit; i < units.length; i++) {
+    const u = units[i]!;
+    if (u.headings) {
+      if (!structure.headingUnits.has(i)) continue;
+      for (const h of u.headings) {
+        boundaries.push({ offset: u.block.start, kind: h.kind });
+        if (h.kind === 'act') acts.push({ title: h.title, scenes: [], opening: [] });
+        else {
+          const a = act();
+          a.scenes.push({ title: h.title, lines: a.scenes.length === 0 ? a.opening.splice(0) : [] });
+        }
+      }
+      resetScene();
+      afterDirection = false;
+      continue;
+    }
+    if (structure.castRange && i >= structure.castRange[0] && i < structure.castRange[1]) continue;
+    paragraph(pieceAt(i), i, cueUnits.get(i) ?? null);
+  }
+
+  // 4. Finish: every act has at least one scene; the cast lists who speaks and who is listed.
+  const play: ParsedPlay = {
+    title: title ?? '',
+    author: author,
+    year: titlePage.year,
+    genre: titlePage.genre,
+    description: null,
+    characters: [],
+    acts: [],
+  };
+  const where = new Map<PlayLine, [number, number, number]>();
+  for (const a of acts) {
+    if (a.scenes.length === 0) a.scenes.push({ title: '', lines: a.opening.splice(0) });
+    const actIndex = play.acts.length;
+    play.acts.push({
+      title: a.title,
+      scenes: a.scenes.map((s, sceneIndex) => {
+        s.lines.forEach((l, lineIndex) => where.set(l, [actIndex, sceneIndex, lineIndex]));
+        return { title: s.title, lines: s.lines };
+      }),
+    });
+  }
+  if (play.acts.length === 0) play.acts.push({ title: '', scenes: [{ title: '', lines: [] }] });
+  play.characters = characterList(roster, speakersSeen);
+  const uncertain: Uncertain[] = uncertainDrafts.map((d) => {
+    const line = d.line ?? lastLine;
+    const [actIndex, sceneIndex, lineIndex] = (line && where.get(line)) ?? [0, 0, 0];
+    return { kind: d.kind, actIndex, sceneIndex, lineIndex, text: d.text, sourceStart: d.start, sourceEnd: d.end };
+  });
+  const playUnits = units.length - startUnit;
+  return {
+    play,
+    uncertain,
+    boundaries: boundaries.sort((a, b) => a.offset - b.offset),
+    speeches: speechCount,
+    speakers: speakersSeen.size,
+    cueShare: playUnits > 0 ? cueUnits.size / playUnits : 0,
+  };
+}
+
+function unique(ids: number[]): number[] {
+  return [...new Set(ids)];
+}
+
+function headOfPerson(p: Person): string {
+  const label = [...p.labels][0] ?? p.name;
+  return labelKey(label).split(' ').pop() ?? '';
+}
+
+function isNumberedOfHead(p: Person, head: string): boolean {
+  return [...p.labels].some((l) => {
+    const toks = labelKey(l).split(' ');
+    return toks.length >= 2 && toks[toks.length - 1] === head;
+  });
+}
+
+function distinctiveTokens(p: Person, all: Person[]): string[] {
+  if (!p.fromCast) return [];
+  const toks = p.name.split(/\s+/).filter((w) => w.length >= 4 && /^\p{Lu}/u.test(w));
+  return toks.filter((t) => all.filter((o) => o.name.split(/\s+/).some((w) => nameKey(w) === nameKey(t))).length === 1);
+}
+
+function modeIndent(units: Unit[], cues: Map<number, Cue>): number {
+  const counts = new Map<number, number>();
+  for (const i of cues.keys()) {
+    const ind = units[i]!.block.lines[0]!.indent;
+    counts.set(ind, (counts.get(ind) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestN = -1;
+  for (const [ind, n] of counts) if (n > bestN) [best, bestN] = [ind, n];
+  return best;
+}
+
+function nextIsText(units: Unit[], i: number): boolean {
+  const next = units[i + 1];
+  return !!next && !next.headings && next.block.blankBefore <= 2;
+}
+
+function looksLikeProse(piece: Piece): boolean {
+  if (piece.lines.length === 1) return true;
+  return piece.lines.slice(1).some((l) => /^\p{Ll}/u.test(l.text));
+}
+
+function looksLikeSpeech(t: string): boolean {
+  return /[.!?]["”’]?$/.test(t.trim()) && t.length < 400 && !/^[(\[_]/.test(t);
+}
+
+function filenameTitle(filename?: string): string | null {
+  if (!filename) return null;
+  const base = filename.split(/[\\/]/).pop()!.replace(/\.[^.]+$/, '');
+  return base ? displayCase(base.replace(/[-_]+/g, ' ')) : null;
+}
+
+interface EmbeddedPattern {
+  re: RegExp | null;
+}
+
+function embeddedCuePattern(stats: ReturnType<typeof collectStats>, accepted: Set<string>): EmbeddedPattern {
+  const labels = [...stats.entries()]
+    .filter(([key, s]) => accepted.has(key) && s.count >= 3 && labelShape(s.printed).kind === 'solo')
+    .map(([, s]) => s.printed)
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRe);
+  if (labels.length === 0) return { re: null };
+  return {
+    re: new RegExp(
+      `(?:(?<=[.!?…]["”»’)\\]]?[ \\t]{1,3})|(?<=--|—|–)|(?<=\\n))(?:${labels.join('|')})(?=\\s*[(\\[]|[.:][ \\t\\n])`,
+      'gu',
+    ),
+  };
+}
+
+function findEmbeddedCue(
+  text: string,
+  from: number,
+  pattern: EmbeddedPattern,
+  otherSpeaker: (c: Cue) => boolean,
+): { at: number; cue: Cue } | null {
+  if (!pattern.re) return null;
+  pattern.re.lastIndex = from;
+  for (let m = pattern.re.exec(text); m; m = pattern.re.exec(text)) {
+    if (m.index <= from) continue;
+    const cue = parseCue(text.slice(m.index));
+    if (!cue || labelKey(cue.label) !== labelKey(m[0])) continue;
+    if (cue.sep !== 'period' && cue.sep !== 'colon' && cue.sep !== 'direction') continue;
+    if (!otherSpeaker(cue)) continue;
+    return { at: m.index, cue: { ...cue, textStart: cue.textStart } };
+  }
+  return null;
+}
+
+function characterList(roster: Roster, speaking: Set<number>): ParsedPlay['characters'] {
+  const out: ParsedPlay['characters'] = [];
+  const used = new Set<string>();
+  for (const p of roster.persons) {
+    if (!p.fromCast && !speaking.has(p.id)) continue;
+    const name = p.name;
+    if (used.has(name)) continue;
+    used.add(name);
+    const aliases = [...p.labels].filter((l) => l !== name);
+    out.push({ name, aliases: [...new Set(aliases)], description: p.description });
+  }
+  return out;
+}

@@ -1,0 +1,191 @@
+import { closingBracket } from './cues.js';
+import { nameKey } from './text.js';
+
+// Stage directions: bracketed or underscored paragraphs, Enter/Exit lines, and the directions printed
+// inside a speech, plus what a direction says about who comes and goes.
+
+export type Bracket = '(' | '[' | '_';
+
+const OPENERS: Record<Bracket, string> = { '(': ')', '[': ']', _: '_' };
+
+/** The direction text when the whole string is one bracketed or underscored direction, else null. */
+export function wholeDirection(text: string, allowed: ReadonlySet<Bracket>): string | null {
+  const t = text.trim();
+  const first = t[0] as Bracket | undefined;
+  if (!first || !(first in OPENERS) || !allowed.has(first)) return null;
+  if (first === '_') {
+    const m = /^_([^_]+)_[.:;,!?]*$/.exec(t);
+    return m ? m[1]!.trim() : null;
+  }
+  const close = closingBracket(t, 0, 1e6);
+  if (close < 0) {
+    // An unclosed bracket that runs to the end of the paragraph is still a direction.
+    return t.lastIndexOf(OPENERS[first]) < 0 && t.length < 600 ? t.slice(1).trim() : null;
+  }
+  if (!/^[\s.:;,!?]*$/.test(t.slice(close + 1))) return null;
+  return t.slice(1, close).trim();
+}
+
+const MOVEMENT = new RegExp(
+  '^(?:enter|enters|re-?enter|re-?enters|exit|exeunt|exeunt omnes|manet|manent|they exit|all exit|flourish|alarum|alarums|sennet|thunder|music|curtain|tableau|the end|finis|fin|ende|vorhang|rideau|telón|sipario|занавес|конец|dark(?:ness)?|blackout|quick curtain|slow curtain)(?![\\p{L}])',
+  'iu',
+);
+
+/** A paragraph that is a direction without brackets: `Enter HAMLET.`, `Exeunt.`, `CURTAIN`. */
+export function isBareDirection(text: string): boolean {
+  const t = text.trim().replace(/^[*_]+|[*_]+$/g, '');
+  return MOVEMENT.test(t) && t.length < 400;
+}
+
+export interface Segment {
+  kind: 'speech' | 'direction';
+  text: string;
+  /** Offset of the segment in the string it was cut from. */
+  start: number;
+  end: number;
+}
+
+function lineStartBefore(text: string, pos: number): boolean {
+  for (let i = pos - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === '\n') return true;
+    if (ch !== ' ' && ch !== '\t') return false;
+  }
+  return true;
+}
+
+function lineEndAfter(text: string, pos: number): boolean {
+  for (let i = pos; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\n') return true;
+    if (!/[\s.,;:!?—–-]/.test(ch!)) return false;
+  }
+  return true;
+}
+
+/**
+ * Cuts a speech into spoken text and directions, in order. Directions that open or close the speech or
+ * stand on lines of their own are cut out; one printed in the middle of a spoken line stays in it, so the
+ * line reads as printed (`Raina--(she goes to the bed) Why, where--`).
+ */
+export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segment[] {
+  const out: Segment[] = [];
+  let from = 0;
+  const push = (kind: Segment['kind'], start: number, end: number, body?: string) => {
+    const raw = body ?? text.slice(start, end);
+    if (raw.trim() === '' || (kind === 'speech' && /^[\s.,;:!?—–-]*$/.test(raw))) return;
+    out.push({ kind, text: raw, start, end });
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as Bracket;
+    if (!(ch in OPENERS) || !allowed.has(ch)) continue;
+    let close: number;
+    if (ch === '_') {
+      if (!lineStartBefore(text, i)) continue;
+      close = text.indexOf('_', i + 1);
+      if (close < 0 || text.slice(i, close).includes('\n\n')) continue;
+    } else {
+      close = closingBracket(text, i);
+      if (close < 0) continue;
+    }
+    const atStart = text.slice(from, i).trim() === '';
+    const ownLines = lineStartBefore(text, i) && lineEndAfter(text, close + 1);
+    const atEnd = lineEndAfter(text, close + 1) && text.slice(close + 1).trim().replace(/^[.,;:!?]+/, '') === '';
+    if (!(atStart || ownLines || atEnd)) {
+      i = close;
+      continue;
+    }
+    push('speech', from, i);
+    push('direction', i, close + 1, text.slice(i + 1, close).trim());
+    from = close + 1;
+    while (from < text.length && /[.,;:]/.test(text[from]!) && (atEnd || ownLines)) from++;
+    i = from - 1;
+  }
+  push('speech', from, text.length);
+  return out;
+}
+
+export interface NameIndex {
+  /** Person ids named in a text, in order of first mention. */
+  find(text: string): number[];
+}
+
+/** Looks names up by their capitalised words; longer names win (`Lady Macbeth` before `Macbeth`). */
+export function buildNameIndex(names: Array<{ id: number; names: string[] }>): NameIndex {
+  const byPhrase = new Map<string, Set<number>>();
+  let longest = 1;
+  for (const { id, names: ns } of names) {
+    for (const n of ns) {
+      const key = nameKey(n);
+      if (!key || key.length < 3) continue;
+      const words = key.split(' ');
+      longest = Math.max(longest, words.length);
+      if (!byPhrase.has(key)) byPhrase.set(key, new Set());
+      byPhrase.get(key)!.add(id);
+    }
+  }
+  return {
+    find(text: string): number[] {
+      const words = text.split(/[^\p{L}\p{M}'’\-]+/u).filter(Boolean);
+      const found: number[] = [];
+      for (let i = 0; i < words.length; i++) {
+        if (!/^\p{Lu}/u.test(words[i]!)) continue;
+        for (let len = Math.min(longest, words.length - i); len >= 1; len--) {
+          const ids = byPhrase.get(nameKey(words.slice(i, i + len).join(' ')));
+          if (ids && ids.size === 1) {
+            const id = ids.values().next().value!;
+            if (!found.includes(id)) found.push(id);
+            i += len - 1;
+            break;
+          }
+        }
+      }
+      return found;
+    },
+  };
+}
+
+// Word boundaries that also hold for Cyrillic (`\b` only knows ASCII letters).
+function wordsPattern(words: string[], anchored = false): RegExp {
+  return new RegExp(`${anchored ? '^' : '(?<![\\p{L}])'}(?:${words.join('|')})(?![\\p{L}])`, 'iu');
+}
+
+const EXIT_WORDS = wordsPattern(['exit', 'exits', 'exeunt', 'goes out', 'go out', 'goes off', 'go off', 'leaves', 'leave', 'withdraws?', 'retires?', 'sort', 'sortent', 'ab', 'уходит', 'уходят', 'se va', 'se van', 'parte', 'partono']);
+const ENTER_WORDS = wordsPattern(['enter', 'enters', 're-?enters?', 'comes in', 'come in', 'appears?', 'entre', 'entrent', 'tritt auf', 'treten auf', 'tritt herein', 'kommt', 'kommen', 'входит', 'входят', 'sale', 'salen', 'entra', 'entrano']);
+const EVERYONE_LEAVES = wordsPattern(['they exit', 'all exit', 'exeunt(?: omnes)?', 'flourish\\.? all exit', 'alle ab', 'ils sortent', 'tous sortent', 'все уходят', 'vanse', 'vanno via', 'they go out', 'all go out'], true);
+const ALL_BUT = wordsPattern(['all but', 'exeunt all but', 'all except', 'all exit but', 'alle ab außer', 'alle ab, außer']);
+const SPEAKER_LEAVES = wordsPattern(['exit', 'exits', 'he exits', 'she exits', 'he goes out', 'she goes out', 'sort', 'il sort', 'elle sort', 'geht ab', 'ab', 'уходит'], true);
+
+export interface StageMovement {
+  enter: number[];
+  exit: number[];
+  /** Everyone leaves (except `stay`). */
+  clear: boolean;
+  stay: number[];
+  /** `Exit.` with no name: the person who just spoke leaves. */
+  speakerLeaves: boolean;
+}
+
+export function readMovement(text: string, index: NameIndex): StageMovement {
+  const t = text.trim();
+  const move: StageMovement = { enter: [], exit: [], clear: false, stay: [], speakerLeaves: false };
+  const allBut = ALL_BUT.exec(t);
+  if (allBut) {
+    move.clear = true;
+    move.stay = index.find(t.slice(allBut.index));
+    return move;
+  }
+  if (EVERYONE_LEAVES.test(t)) {
+    move.clear = true;
+    return move;
+  }
+  // Sentence by sentence, so `Enter Ghost. Horatio exits.` moves each person the right way.
+  for (const sentence of t.split(/(?<=[.;!?])\s+/)) {
+    const who = index.find(sentence);
+    if (EXIT_WORDS.test(sentence)) {
+      if (who.length) move.exit.push(...who);
+      else if (SPEAKER_LEAVES.test(sentence)) move.speakerLeaves = true;
+    } else if (ENTER_WORDS.test(sentence)) move.enter.push(...who);
+  }
+  return move;
+}

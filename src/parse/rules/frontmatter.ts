@@ -1,0 +1,105 @@
+import type { SourceLine } from './text.js';
+import { displayCase, squash } from './text.js';
+
+// What comes before and after the play itself: distributor headers and licences (Project Gutenberg,
+// Folger), and the title page the title and author are read from.
+
+export interface Envelope {
+  /** First and last+1 line of the text that belongs to the book. */
+  startLine: number;
+  endLine: number;
+  title: string | null;
+  author: string | null;
+}
+
+const PG_START = /^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG|^\s*\*END\*THE SMALL PRINT/i;
+const PG_END = /^\s*\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|^\s*End of (?:the )?Project Gutenberg(?:'s)?\b|^\s*End of this Project Gutenberg/i;
+const PG_HEADER_LINE = /^\s*The Project Gutenberg e?Book,? (?:of )?(.+?)(?:,\s+by\s+(.+))?$/i;
+// Folger's and similar editions' credits, printed above the play.
+const CREDIT = /^(?:edited by|with |folger shakespeare library|https?:\/\/|created on|produced by|transcribed|prepared by|this e-?text|copyright|©)/i;
+
+export function findEnvelope(lines: SourceLine[]): Envelope {
+  let start = 0;
+  let end = lines.length;
+  let title: string | null = null;
+  let author: string | null = null;
+  const scanHeader = Math.min(lines.length, 400);
+  for (let i = 0; i < scanHeader; i++) {
+    if (PG_START.test(lines[i]!.text)) {
+      start = i + 1;
+      break;
+    }
+  }
+  if (start > 0) {
+    for (let i = 0; i < start; i++) {
+      const t = lines[i]!.text;
+      const m = /^\s*(Title|Author):\s*(.+)$/i.exec(t);
+      if (m) {
+        if (m[1]!.toLowerCase() === 'title' && !title) title = squash(m[2]!);
+        if (m[1]!.toLowerCase() === 'author' && !author) author = squash(m[2]!);
+      }
+      const h = PG_HEADER_LINE.exec(t);
+      if (h && !title) {
+        title = squash(h[1]!);
+        if (h[2]) author = squash(h[2]);
+      }
+    }
+  }
+  for (let i = start; i < lines.length; i++) {
+    if (PG_END.test(lines[i]!.text)) {
+      end = i;
+      break;
+    }
+  }
+  return { startLine: start, endLine: end, title, author };
+}
+
+const BY = /^(?:by|par|von|di|de|por|от|автор[:\s])\s*(.+)$/iu;
+const GENRE = /(?:comedy|tragedy|farce|drama|play|melodrama|tragicomedy|comédie|tragédie|drame|lustspiel|trauerspiel|schauspiel|posse|komödie|tragödie|comedia|tragedia|commedia|шутка|комедия|трагедия|драма|пьеса|водевиль)/iu;
+
+export interface TitlePage {
+  title: string | null;
+  author: string | null;
+  genre: string | null;
+  year: number | null;
+}
+
+/** Reads title, author and genre from the first lines of the book (before any cast list or act). */
+export function readTitlePage(lines: SourceLine[]): TitlePage {
+  const page: TitlePage = { title: null, author: null, genre: null, year: null };
+  const top: string[] = [];
+  for (const l of lines) {
+    if (l.blank) {
+      if (top.length) break;
+      continue;
+    }
+    const t = l.text.trim();
+    if (CREDIT.test(t)) continue;
+    top.push(t);
+    if (top.length >= 8) break;
+  }
+  if (top.length === 0) return page;
+  for (const t of top) {
+    const by = BY.exec(t);
+    if (by && !page.author && t.length < 80) page.author = by[1]!.replace(/[.,]$/, '').trim();
+    else if (!page.title && t.length < 120) page.title = t;
+    else if (page.title && !page.genre && GENRE.test(t) && t.length < 100) page.genre = t.replace(/[.]$/, '');
+  }
+  if (!page.author && top.length >= 2) {
+    const last = top[top.length - 1]!;
+    const words = last.split(/\s+/);
+    if (last !== page.title && words.length >= 2 && words.length <= 5 && words.every((w) => /^\p{Lu}/u.test(w)) && !/\d/.test(last)) {
+      page.author = last;
+      if (page.genre === last) page.genre = null;
+    }
+  }
+  if (page.title) {
+    const y = /\((1[0-9]{3}|20[0-9]{2})\)/.exec(page.title);
+    if (y) page.year = Number(y[1]);
+  }
+  return page;
+}
+
+export function tidyTitle(title: string): string {
+  return displayCase(title.replace(/\s+/g, ' ').trim());
+}

@@ -1,0 +1,64 @@
+import { PermanentError } from '../../errors.js';
+import type { ParsedPlay } from '../play.js';
+import { analyze, type Boundary, type Uncertain } from './assemble.js';
+
+// The built-in parser: offline, deterministic, linear in the length of the text.
+
+export type { Boundary, Uncertain, UncertainKind } from './assemble.js';
+
+/** What the parser was unsure of, for a later pass (an LLM) to check. */
+export interface RulesDiagnostics {
+  uncertain: Uncertain[];
+}
+
+export interface RulesResult {
+  play: ParsedPlay;
+  diagnostics: RulesDiagnostics;
+}
+
+export interface RulesOptions {
+  /** Used for the title when the text names none. */
+  filename?: string;
+}
+
+// A play has several people speaking, and speeches make up a fair share of its paragraphs; a novel
+// with a few lines of dialogue in a `Name: text` layout does not.
+const MIN_SPEECHES = 4;
+const MIN_SPEAKERS = 2;
+const MIN_CUE_SHARE = 0.12;
+
+function noPlay(detail: string): PermanentError {
+  return new PermanentError(`no play structure found: ${detail}`);
+}
+
+/**
+ * Parses a play's plain text. Throws `PermanentError` ("no play structure found …") when the text is not
+ * a play, and nothing else, whatever the input.
+ */
+export function parseRules(text: string, opts: RulesOptions = {}): RulesResult {
+  let analysis: ReturnType<typeof analyze>;
+  try {
+    analysis = analyze(typeof text === 'string' ? text : String(text ?? ''), opts.filename);
+  } catch (err) {
+    throw noPlay(`the text could not be read as a play (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (analysis.speeches < MIN_SPEECHES || analysis.speakers < MIN_SPEAKERS) {
+    throw noPlay(`${analysis.speeches} speeches by ${analysis.speakers} speakers`);
+  }
+  if (analysis.cueShare < MIN_CUE_SHARE) {
+    throw noPlay(`only ${Math.round(analysis.cueShare * 100)}% of paragraphs open a speech`);
+  }
+  return { play: analysis.play, diagnostics: { uncertain: analysis.uncertain } };
+}
+
+/**
+ * Where acts, scenes and speeches start, as character offsets into `text`, in order: a chunked pipeline
+ * cuts only at these offsets, so no chunk ends inside a speech. Empty when the text is not a play.
+ */
+export function findBoundaries(text: string): Boundary[] {
+  try {
+    return analyze(text).boundaries;
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,100 @@
+import type { Roster } from './characters.js';
+import { labelKey } from './characters.js';
+import type { Cue } from './cues.js';
+import { labelShape } from './joint.js';
+import { nameKey } from './text.js';
+
+// Which cue candidates are speakers. A capitalised label is trusted when it recurs, stands in a cue
+// layout, or names someone in the cast; a label in ordinary case (`Nora.`) must recur or be in the cast,
+// and must not be an ordinary word (`Yes.`), which the rest of the text prints in lower case.
+
+export interface Candidate {
+  unit: number;
+  cue: Cue;
+  key: string;
+  /** Found at the start of a paragraph (not at the start of a later line). */
+  atBlockStart: boolean;
+}
+
+export interface LabelStats {
+  count: number;
+  upper: number;
+  strong: number;
+  printed: string;
+}
+
+// Words that stand alone in capitals but are directions or book furniture, never speakers.
+const NOT_SPEAKERS = new Set(
+  [
+    'CURTAIN', 'TABLEAU', 'THE END', 'END', 'FINIS', 'FIN', 'ENDE', 'VORHANG', 'RIDEAU', 'TELON', 'SIPARIO', 'ЗАНАВЕС',
+    'КОНЕЦ', 'SCENE', 'SCÈNE', 'SZENE', 'ESCENA', 'SCENA', 'INTERMISSION', 'BLACKOUT', 'DARKNESS', 'SILENCE', 'PAUSE',
+    'INTRODUCTION', 'PREFACE', 'CONTENTS', 'NOTE', 'NOTES', 'TIME', 'PLACE', 'SETTING', 'ENTER', 'EXIT', 'EXEUNT',
+    'THE', 'AND', 'BUT', 'NOT', 'NO', 'YES', 'OH', 'AH', 'WHAT', 'WHY', 'HOW', 'OK', 'CHAPTER', 'BOOK', 'PART',
+    'VOLUME', 'LONDON', 'PARIS', 'NEW YORK', 'PRINTED', 'COPYRIGHT', 'ALL RIGHTS RESERVED', 'DEDICATION',
+  ].map(nameKey),
+);
+
+export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
+  const stats = new Map<string, LabelStats>();
+  for (const c of candidates) {
+    let s = stats.get(c.key);
+    if (!s) {
+      s = { count: 0, upper: 0, strong: 0, printed: c.cue.label };
+      stats.set(c.key, s);
+    }
+    s.count++;
+    if (c.cue.upper) s.upper++;
+    if (c.cue.sep !== 'none') s.strong++;
+  }
+  return stats;
+}
+
+/** Counts of words printed in lower case, for telling names from ordinary words. */
+export function lowerCaseCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/(?<![\p{L}])\p{Ll}[\p{L}'’]*/gu)) {
+    counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export interface Acceptance {
+  accepted: Set<string>;
+  rejected: Set<string>;
+}
+
+export function acceptLabels(
+  stats: Map<string, LabelStats>,
+  roster: Roster,
+  lower: Map<string, number>,
+): Acceptance {
+  const accepted = new Set<string>();
+  const rejected = new Set<string>();
+  const isCommon = (label: string, count: number) =>
+    label
+      .split(/\s+/)
+      .filter((w) => /^\p{L}/u.test(w))
+      .every((w) => (lower.get(w.toLowerCase()) ?? 0) > count);
+  const soloOk = (key: string): boolean => {
+    const s = stats.get(key);
+    if (!s) return roster.castMatch(key) !== null;
+    if (NOT_SPEAKERS.has(nameKey(s.printed)) || key === '') return false;
+    const inCast = roster.castMatch(s.printed) !== null;
+    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.strong > 0;
+    if (inCast && s.strong > 0) return true;
+    return s.count >= 2 && s.strong === s.count && !isCommon(s.printed, s.count);
+  };
+  for (const [key, s] of stats) {
+    const shape = labelShape(s.printed);
+    let ok: boolean;
+    if (shape.kind === 'joint') {
+      ok = shape.parts.every((p) => soloOk(labelKey(p)) || roster.castMatch(p) !== null) || soloOk(key);
+    } else if (shape.kind === 'everyone') {
+      ok = s.upper > 0 || s.count >= 2;
+    } else {
+      ok = soloOk(key);
+    }
+    (ok ? accepted : rejected).add(key);
+  }
+  return { accepted, rejected };
+}

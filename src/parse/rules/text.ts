@@ -1,0 +1,118 @@
+// Lines and paragraphs of the raw text, with their character offsets into it, so every structure the
+// parser finds can point back at the exact span of the source it came from.
+
+export interface SourceLine {
+  /** The line without its line ending; tabs and odd spaces are normalised, the length is kept. */
+  text: string;
+  start: number;
+  end: number;
+  /** Leading whitespace in columns (a tab counts 4). */
+  indent: number;
+  blank: boolean;
+}
+
+/** Consecutive non-blank lines. */
+export interface Block {
+  lines: SourceLine[];
+  start: number;
+  end: number;
+  /** Smallest indent of its lines. */
+  indent: number;
+  /** Blank lines before it, so headings set apart by space can be told from running text. */
+  blankBefore: number;
+}
+
+const ODD_SPACE = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
+const INVISIBLE = /[\u200b-\u200d\ufeff\u00ad]/g;
+
+function measureIndent(line: string): number {
+  let cols = 0;
+  for (const ch of line) {
+    if (ch === ' ') cols += 1;
+    else if (ch === '\t') cols += 4;
+    else break;
+  }
+  return cols;
+}
+
+export function splitLines(text: string): SourceLine[] {
+  const out: SourceLine[] = [];
+  let start = 0;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const ch = i < n ? text.charCodeAt(i) : 10;
+    if (ch !== 10 && ch !== 13) continue;
+    const raw = text.slice(start, i).replace(INVISIBLE, '').replace(ODD_SPACE, ' ');
+    const trimmed = raw.trimEnd();
+    out.push({ text: trimmed, start, end: i, indent: measureIndent(trimmed), blank: trimmed.trim() === '' });
+    if (ch === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
+    start = i + 1;
+  }
+  return out;
+}
+
+export function toBlocks(lines: SourceLine[]): Block[] {
+  const blocks: Block[] = [];
+  let current: SourceLine[] = [];
+  let blanks = 0;
+  let blanksBeforeCurrent = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    blocks.push({
+      lines: current,
+      start: current[0]!.start,
+      end: current[current.length - 1]!.end,
+      indent: Math.min(...current.map((l) => l.indent)),
+      blankBefore: blanksBeforeCurrent,
+    });
+    current = [];
+  };
+  for (const line of lines) {
+    if (line.blank) {
+      if (current.length) flush();
+      blanks++;
+      continue;
+    }
+    if (current.length === 0) {
+      blanksBeforeCurrent = blanks;
+      blanks = 0;
+    }
+    current.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+export function makeBlock(lines: SourceLine[], blankBefore: number): Block {
+  return {
+    lines,
+    start: lines[0]!.start,
+    end: lines[lines.length - 1]!.end,
+    indent: Math.min(...lines.map((l) => l.indent)),
+    blankBefore,
+  };
+}
+
+/** Case-, accent- and punctuation-blind form of a name, for comparing labels with cast entries. */
+export function nameKey(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+export function isUpperWord(word: string): boolean {
+  return /\p{Lu}/u.test(word) && !/\p{Ll}/u.test(word);
+}
+
+/** `MAÎTRE JACQUES` → `Maître Jacques`; names printed in capitals read better in the playbook. */
+export function displayCase(s: string): string {
+  if (/\p{Ll}/u.test(s)) return s;
+  return s.toLowerCase().replace(/(^|[\s\-'’(./])(\p{Ll})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+}
+
+export function squash(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
