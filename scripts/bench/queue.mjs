@@ -12,6 +12,7 @@ import { ROOT } from './lib/dist.mjs';
 import { GRAPHILE_BATCHED_PRESET } from './lib/graphile.mjs';
 import { forkHelper, wallNow } from './lib/process.mjs';
 import { printSummary, progress, runBench } from './lib/report.mjs';
+import { shortSql, startRecording, stopRecording } from './lib/statements.mjs';
 import { round, spread } from './lib/stats.mjs';
 import { loadSystem, playbuddyWorkerBuilt } from './lib/systems.mjs';
 
@@ -78,15 +79,16 @@ async function measureEnqueue(queue, tag) {
  * database holds no unfinished job. Handler starts alone would stop the clock before the last completions
  * are written.
  */
-async function drainInProcess(system, url, queue, counter, concurrency, preset) {
+async function drainInProcess(system, url, queue, counter, concurrency, preset, profile = false) {
   counter.reset();
+  if (profile) startRecording();
   const started = performance.now();
   const worker = await system.startWorker(url, { concurrency, onStart: counter.onStart, preset });
   const handlersDone = await counter.reach(JOBS, DRAIN_TIMEOUT_MS);
   const empty = handlersDone && (await untilEmpty(queue, started + DRAIN_TIMEOUT_MS));
   const ms = performance.now() - started;
   await worker.stop();
-  return { ms, drained: empty, handled: counter.count };
+  return { ms, drained: empty, handled: counter.count, statements: profile ? stopRecording() : undefined };
 }
 
 async function drainWithProcesses(system, url, queue) {
@@ -127,6 +129,16 @@ async function latency(system, url, counter) {
   }
 }
 
+/** Round trips per job during a drain, and which statements they are: what to remove to go faster. */
+function emitProfile(report, system, statements, jobs) {
+  const total = statements.reduce((a, s) => a + s.calls, 0);
+  report.emit({
+    system, metric: 'statements_per_job_c2', value: round(total / jobs, 2), unit: 'statements/job',
+    label: 'statements sent during the concurrency-2 drain, per job (benchmark polling excluded)',
+    top: statements.slice(0, 8).map((s) => ({ per_job: round(s.calls / jobs, 3), mean_ms: round(s.ms / s.calls, 2), sql: shortSql(s.text, 120) })),
+  });
+}
+
 async function benchSystem(report, systemName) {
   const system = await loadSystem(systemName);
   const { name: dbName, url } = await createBenchDatabase(`queue_${systemName.replace(/\W/g, '_')}`);
@@ -148,7 +160,9 @@ async function benchSystem(report, systemName) {
     for (const c of CONCURRENCIES) {
       progress(`${systemName}: enqueue ${JOBS} and drain at concurrency ${c}`);
       enqueueMs.push(await measureEnqueue(queue, `c${c}`));
-      rate(`drain_c${c}`, await drainInProcess(system, url, queue, counter, c), `one process, concurrency ${c}, defaults`);
+      const r = await drainInProcess(system, url, queue, counter, c, undefined, c === 2);
+      rate(`drain_c${c}`, r, `one process, concurrency ${c}, defaults`);
+      if (r.statements) emitProfile(report, systemName, r.statements, r.handled);
     }
     progress(`${systemName}: drain with ${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`);
     enqueueMs.push(await measureEnqueue(queue, 'procs'));
@@ -184,12 +198,7 @@ async function playbuddyOnly(report, system, url, queue, counter) {
   const { cancelLatency, fillFinishedHistory } = await import('./lib/playbuddy-queue.mjs');
   progress('playbuddy: cancel→stopped latency of a running job');
   const cancel = await cancelLatency(url, 20);
-  for (const [metric, s, label] of [
-    ['cancel_to_abort', cancel.toAbort, 'cancel committed → handler sees its signal aborted'],
-    ['cancel_to_released', cancel.toReleased, 'cancel committed → worker done with the job (handler returned, slot free)'],
-  ]) {
-    report.emit({ system: 'playbuddy', metric, value: round(s.median, 2), unit: 'ms', p95: round(s.p95, 2), min: round(s.min, 2), max: round(s.max, 2), jobs: s.n, label });
-  }
+  report.emit({ system: 'playbuddy', metric: 'cancel_to_abort', value: round(cancel.toAbort.median, 2), unit: 'ms', p95: round(cancel.toAbort.p95, 2), min: round(cancel.toAbort.min, 2), max: round(cancel.toAbort.max, 2), jobs: cancel.toAbort.n, cancel_call_ms: round(cancel.cancelCall.median, 2), label: 'playbuddy only: cancel of a running job (its transaction) → the handler sees its signal aborted' });
   progress(`playbuddy: drain ${JOBS} at concurrency 2 with ${HISTORY_JOBS.toLocaleString('en')} finished jobs in the table`);
   const history = await fillFinishedHistory(url, HISTORY_JOBS);
   await measureEnqueue(queue, 'history');

@@ -1,5 +1,6 @@
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
+import { PROBE_MARK } from './statements.mjs';
 
 // graphile-worker driven the way its README shows: run({ concurrency, taskList }) with library defaults
 // (LISTEN/NOTIFY, one claim and one completion per job), unless `preset` opts into its batching.
@@ -23,7 +24,7 @@ export async function openGraphile(url) {
       utils.addJobs(Array.from({ length: count }, (_, seq) => ({ identifier: 'noop', payload: { tag, seq } }))),
     enqueueOne: (tag, seq) => utils.addJob('noop', { tag, seq }),
     // Completed jobs are deleted, so every row left is unfinished.
-    pending: async () => (await probe.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs')).rows[0].n,
+    pending: async () => (await probe.query(`${PROBE_MARK} SELECT count(*)::int AS n FROM graphile_worker._private_jobs`)).rows[0].n,
     async close() {
       await probe.end();
       await utils.release();

@@ -96,3 +96,12 @@ export function forkHelper(script, args = [], { env = {} } = {}) {
 export function exitWithParent() {
   process.on('disconnect', () => process.exit(0));
 }
+
+/** `promise`, or a rejection naming `what` after `ms`, so a stuck measurement fails instead of hanging. */
+export function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
