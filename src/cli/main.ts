@@ -4,6 +4,9 @@ import { register as registerDb } from './db.js';
 import { register as registerEnqueue } from './enqueue.js';
 import { register as registerStatus } from './status.js';
 import { register as registerMigrateSessions } from './migrate-sessions.js';
+import { register as registerShow } from './show.js';
+import { register as registerExport } from './export.js';
+import { register as registerPlays } from './plays.js';
 
 // Only commander and the command definitions load here; each command imports what it needs (Prisma,
 // parsers, the AI SDK) when it runs, which keeps `playbuddy --help` fast.
@@ -23,5 +26,8 @@ registerEnqueue(program);
 registerStatus(program);
 registerDb(program);
 registerMigrateSessions(program);
+registerShow(program);
+registerExport(program);
+registerPlays(program);
 
 await program.parseAsync(process.argv);
