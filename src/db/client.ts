@@ -15,6 +15,9 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     connectionString,
     max: options.max ?? 5,
     application_name: options.applicationName ?? 'playbuddy',
+    // The timestamp columns hold UTC without a zone (as Prisma writes them), so `now()` and column defaults
+    // in SQL must be evaluated in UTC too, whatever the server's own time zone is.
+    options: '-c TimeZone=UTC',
   });
   return new PrismaClient({ adapter });
 }
