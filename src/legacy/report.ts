@@ -1,6 +1,6 @@
 import type { JobStatus } from '../queue/states.js';
 import type { MigratedJob } from './plan.js';
-import type { ParsingStatus } from './statuses.js';
+import { PARSING_STATUSES, type ParsingStatus } from './statuses.js';
 
 /** What a run did, or with `dryRun` would do. Lists hold only problem sessions, so it stays small. */
 export interface MigrationReport {
@@ -49,7 +49,10 @@ export function countMigrated(report: MigrationReport, job: MigratedJob): void {
   report.migrated++;
   const t = report.transitions.find((x) => x.from === job.from && x.to === job.status);
   if (t) t.sessions++;
-  else report.transitions.push({ from: job.from, to: job.status, sessions: 1 });
+  else {
+    report.transitions.push({ from: job.from, to: job.status, sessions: 1 });
+    report.transitions.sort((a, b) => PARSING_STATUSES.indexOf(a.from) - PARSING_STATUSES.indexOf(b.from));
+  }
   if (job.status === 'queued' && (job.context !== 'none' || job.completedChunks > 0)) report.restarting++;
   if (job.context === 'unreadable') report.unreadableContexts.push({ sessionId: job.sessionId, filename: job.filename, status: job.from });
 }
