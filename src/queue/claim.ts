@@ -111,7 +111,12 @@ export interface ClaimRequest {
  * data-modifying CTEs to completion whether or not the final SELECT reads them).
  */
 export async function claimJobs(db: Pick<pg.Pool, 'query'>, req: ClaimRequest): Promise<ClaimedJob[]> {
-  const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs]);
+  // Named, so each pooled connection parses and plans it once, not on every claim.
+  const { rows } = await db.query<ClaimRow>({
+    name: 'playbuddy_claim',
+    text: CLAIM_SQL,
+    values: [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+  });
   return rows.map((r) => ({
     id: r.id,
     filename: r.filename,

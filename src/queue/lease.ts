@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { JOBS_CHANNEL } from './notify.js';
 
-// Everything a worker writes for a job it holds. Each statement is fenced on (id, leaseToken): the token is
+// Everything a worker writes for a job it holds. The frequent statements are named (prepared once per
+// pooled connection). Each statement is fenced on (id, leaseToken): the token is
 // fresh per claim and cleared by every transition out of `running` (operator pause/cancel, lease recovery),
 // so a worker that lost its lease matches no row and changes nothing. Callers treat "no row" as lease lost.
 // Each state change carries its JobEvent in the same statement (one round trip, one implicit transaction).
@@ -31,7 +32,11 @@ SELECT id FROM renewed`;
 
 /** Renews the given leases; returns the ids still held. */
 export async function renewLeases(db: Queryable, workerId: string, leases: Lease[], leaseMs: number): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(RENEW_SQL, [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), leaseMs, workerId]);
+  const { rows } = await db.query<{ id: string }>({
+    name: 'playbuddy_renew',
+    text: RENEW_SQL,
+    values: [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), leaseMs, workerId],
+  });
   return new Set(rows.map((r) => r.id));
 }
 
@@ -58,7 +63,7 @@ UPDATE "ParseJob" SET
 WHERE id = $1 AND "leaseToken" = $2 AND status = 'running'`;
 
 export async function writeCheckpoint(db: Queryable, lease: Lease, cp: CheckpointWrite, leaseMs: number): Promise<boolean> {
-  const r = await db.query(CHECKPOINT_SQL, [
+  const r = await db.query({ name: 'playbuddy_checkpoint', text: CHECKPOINT_SQL, values: [
     lease.jobId,
     lease.leaseToken,
     JSON.stringify(cp.state ?? null),
@@ -67,7 +72,7 @@ export async function writeCheckpoint(db: Queryable, lease: Lease, cp: Checkpoin
     cp.progress,
     JSON.stringify(cp.entry),
     leaseMs,
-  ]);
+  ] });
   return r.rowCount === 1;
 }
 
@@ -108,7 +113,7 @@ SELECT gen_random_uuid()::text, id, 'completed',
 FROM done`;
 
 export async function completeJob(db: Queryable, lease: Lease, playbookId: string | null): Promise<boolean> {
-  const r = await db.query(COMPLETE_SQL, [lease.jobId, lease.leaseToken, playbookId]);
+  const r = await db.query({ name: 'playbuddy_complete', text: COMPLETE_SQL, values: [lease.jobId, lease.leaseToken, playbookId] });
   return r.rowCount === 1;
 }
 
