@@ -9,8 +9,9 @@ import type { MigratedJob } from './plan.js';
 // Copying a batch of 5 MB plays takes far longer than Prisma's default 5 s for an interactive transaction.
 const BATCH_TIMEOUT_MS = 15 * 60_000;
 
-// src/queue/hash.ts contentHash() in SQL: SHA-256 of the UTF-8 text with CRLF and lone CR turned into LF. A
-// test holds the two to the same digests, so migrated and enqueued copies of a play de-duplicate together.
+// src/queue/hash.ts contentHash() in SQL, over the session row `s` of the insert: SHA-256 of the UTF-8 text
+// with CRLF and lone CR turned into LF. A test holds the two to the same digests, so migrated and enqueued
+// copies of a play de-duplicate together.
 const CONTENT_HASH_SQL = Prisma.raw(`encode(sha256(convert_to(replace(replace(s."rawText", chr(13) || chr(10), chr(10)), chr(13), chr(10)), 'UTF8')), 'hex')`);
 
 export interface InsertedJob {
