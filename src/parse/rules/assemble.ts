@@ -1,10 +1,10 @@
 import type { ParsedPlay, PlayLine } from '../play.js';
 import { Roster, labelKey, type Person } from './characters.js';
 import { parseCue, type Cue } from './cues.js';
-import { buildNameIndex, isBareDirection, readMovement, splitSpeech, wholeDirection, type Bracket, type NameIndex } from './directions.js';
+import { OPENING, buildNameIndex, isBareDirection, readMovement, spokenLength, splitSpeech, wholeDirection, type Bracket } from './directions.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
 import { isPluralOf, labelShape } from './joint.js';
-import { acceptLabels, collectStats, lowerCaseCounts, type Candidate } from './labels.js';
+import { acceptLabels, collectStats, lowerCaseCounts, shortenCue, type Candidate } from './labels.js';
 import { findStructure, toUnits, type Unit } from './layout.js';
 import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
 import { displayCase, nameKey, splitLines, squash, toBlocks } from './text.js';
@@ -120,7 +120,19 @@ export function analyze(text: string, filename?: string): Analysis {
   const stats = collectStats(candidates);
   const { accepted, rejected } = acceptLabels(stats, roster, lowerCaseCounts(bodyText));
   const cueUnits = new Map<number, Cue>();
-  for (const c of candidates) if (c.atBlockStart && accepted.has(c.key)) cueUnits.set(c.unit, c.cue);
+  const isSpeaker = (label: string) => {
+    const shape = labelShape(label);
+    if (accepted.has(labelKey(label))) return true;
+    return shape.kind === 'joint' && shape.parts.every((p) => accepted.has(labelKey(p)));
+  };
+  for (const c of candidates) {
+    if (!c.atBlockStart) continue;
+    if (accepted.has(c.key)) cueUnits.set(c.unit, c.cue);
+    else {
+      const shorter = shortenCue(c.cue, pieceAt(c.unit).joined, isSpeaker);
+      if (shorter) cueUnits.set(c.unit, shorter);
+    }
+  }
 
   let startUnit = structure.startUnit;
   if (startUnit === null) {
@@ -154,6 +166,7 @@ export function analyze(text: string, filename?: string): Analysis {
   const nameIndex = buildNameIndex(
     roster.persons.map((p) => ({ id: p.id, names: [p.name, ...p.labels, ...distinctiveTokens(p, roster.persons)] })),
   );
+  const speaking = new Set([...byLabel.values()].map((p) => p.id));
   const headsOf = new Map<string, Person[]>();
   for (const [key, p] of byLabel) {
     const head = key.split(' ').pop()!;
@@ -180,6 +193,7 @@ export function analyze(text: string, filename?: string): Analysis {
   let recent: number[] = [];
   let current: number[] | null = null;
   let openDialogue: PlayLine | null = null;
+  let speechOpening: PlayLine | null = null;
   let afterDirection = false;
 
   const act = () => {
@@ -207,13 +221,23 @@ export function analyze(text: string, filename?: string): Analysis {
     if (!t) return;
     const mentioned = who ?? nameIndex.find(t);
     emit({ type: 'stage_direction', text: t, characters: names(mentioned) });
+    applyMovement(t);
+    openDialogue = null;
+    afterDirection = true;
+  };
+  const applyMovement = (t: string) => {
     const move = readMovement(t, nameIndex);
     if (move.clear) present = [...move.stay];
     if (move.speakerLeaves && current) present = present.filter((id) => !current!.includes(id));
     present = present.filter((id) => !move.exit.includes(id));
-    for (const id of move.enter) if (!present.includes(id)) present.push(id);
-    openDialogue = null;
-    afterDirection = true;
+    for (const id of move.enter) if (speaking.has(id) && !present.includes(id)) present.push(id);
+  };
+  // The next paragraph goes on with the same speech.
+  const continues = (i: number): boolean => {
+    const next = units[i + 1];
+    if (!next || next.headings || cueUnits.has(i + 1)) return false;
+    const t = pieceAt(i + 1).joined;
+    return wholeDirection(t, allowed) === null && !isBareDirection(t);
   };
   const note = (kind: UncertainKind, line: PlayLine | null, t: string, start: number, end: number) => {
     const d = { kind, line, text: squash(t).slice(0, 200), start, end };
@@ -274,6 +298,7 @@ export function analyze(text: string, filename?: string): Analysis {
           indentLevel: r.indentLevel,
           preserveLineBreaks: r.preserveLineBreaks,
         });
+        if (unitStart < 0 && !speechOpening) speechOpening = openDialogue;
         if (afterDirection && ids === current && unitStart >= 0) {
           note('unattributed', openDialogue, r.text, sourceAt(piece, seg.start), sourceEnd(part));
         }
@@ -290,6 +315,7 @@ export function analyze(text: string, filename?: string): Analysis {
     speechCount++;
     for (const id of ids) speakersSeen.add(id);
     current = ids;
+    speechOpening = null;
     recent = [...ids, ...recent.filter((id) => !ids.includes(id))];
     for (const id of ids) if (!present.includes(id)) present.push(id);
     openDialogue = null;
@@ -316,7 +342,17 @@ export function analyze(text: string, filename?: string): Analysis {
     const cue = cueHint ?? (unitIndex === null ? acceptedCue(t) : null);
     if (cue) return speech(cue, piece);
     const whole = wholeDirection(t, allowed);
-    if (whole !== null) return direction(whole);
+    if (whole !== null) {
+      // `DUNCAN  Give me your hand. / [Taking her hand.] / Conduct me…`: after a short opening the
+      // direction stays in the speech, as for a direction on its own line.
+      const opening = speechOpening;
+      if (opening && opening === openDialogue && spokenLength(opening.text) < OPENING && unitIndex !== null && continues(unitIndex)) {
+        opening.text += `${opening.preserveLineBreaks ? '\n' : ' '}${squash(t)}`;
+        applyMovement(whole);
+        return;
+      }
+      return direction(whole);
+    }
     // A direction that runs into a speech (`(The MAID ushers in Mrs. LINDE.) Mrs. Linde (timidly). How do you do`).
     const first = t[0] as Bracket;
     if (allowed.has(first) && first !== '_') {
@@ -489,6 +525,10 @@ function findEmbeddedCue(
   pattern.re.lastIndex = from;
   for (let m = pattern.re.exec(text); m; m = pattern.re.exec(text)) {
     if (m.index <= from) continue;
+    const before = text.slice(Math.max(0, m.index - 12), m.index);
+    // `Mrs. Helmer`: a title's full stop ends no sentence; a line that ends mid-sentence goes on.
+    if (/(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|M|Messrs|Rev|Hr|Fr)\.\s+$/.test(before)) continue;
+    if (/[\p{L},]\s*\n$/u.test(before)) continue;
     const cue = parseCue(text.slice(m.index));
     if (!cue || labelKey(cue.label) !== labelKey(m[0])) continue;
     if (cue.sep !== 'period' && cue.sep !== 'colon' && cue.sep !== 'direction') continue;

@@ -89,8 +89,12 @@ export class Roster {
     const within = this.castTokens.filter((c) => subset(toks, c.tokens));
     if (within.length === 1) return within[0]!.person;
     if (within.length > 1) return null;
+    // `Odoardo Galotti` is `Odoardo` when the family name is one the cast uses.
     const around = this.castTokens.filter(
-      (c) => c.tokens.length > 0 && subset(c.tokens, toks) && toks.every((t) => c.tokens.includes(t) || !DISTINGUISHING.has(t)),
+      (c) =>
+        c.tokens.length > 0 &&
+        subset(c.tokens, toks) &&
+        toks.every((t) => c.tokens.includes(t) || (!DISTINGUISHING.has(t) && this.isNameToken(t))),
     );
     if (around.length === 1) return around[0]!.person;
     if (toks.length === 1) {

@@ -83,7 +83,9 @@ function scanLabel(text: string): LabelScan | null {
     p += joiner[0].length;
     const w = wordAt(text, p);
     if (!w) break;
-    if (upper ? isUpper(w) : /^\p{Lu}/u.test(w)) {
+    // `MAURYA I seen it`: a one-letter word before ordinary words is the speech, not the name.
+    const speechStarts = w.length === 1 && /^ \p{Ll}/u.test(text.slice(p + 1, p + 3));
+    if (!speechStarts && (upper ? isUpper(w) : /^\p{Lu}/u.test(w))) {
       end = p + w.length;
       if (++words >= 6) break;
       continue;
@@ -138,7 +140,9 @@ export function parseCue(text: string): Cue | null {
   if (ch === undefined || ch === '\n') return upper ? make('alone', skipWhite(text, pos)) : null;
   if (ch === '.' || ch === ':') {
     const after = text[pos + 1];
-    if (after !== undefined && after !== ' ' && after !== '\n' && after !== '\t') return null;
+    // `Nora.--that I have`: a dash may follow the stop directly.
+    const dash = /^(?:--|—|–)/.test(text.slice(pos + 1, pos + 3));
+    if (after !== undefined && after !== ' ' && after !== '\n' && after !== '\t' && !dash) return null;
     const start = skipWhite(text, pos + 1);
     return make(ch === '.' ? 'period' : 'colon', start);
   }
@@ -168,15 +172,20 @@ export function parseCue(text: string): Cue | null {
       let q = close + 1;
       if (text[q] === '.' || text[q] === ':') q++;
       else if (!upper && text[q] !== ' ' && text[q] !== '\n' && q < text.length) return null;
-      if (!upper && text[close + 1] !== '.' && text[close + 1] !== ':' && text[close] !== ']') return null;
+      // `Nora (after a pause.) Torvald!`: the full stop may stand inside the bracket.
+      const stopInside = /[.!]$/.test(text.slice(p + 1, close).trim());
+      if (!upper && text[close + 1] !== '.' && text[close + 1] !== ':' && text[close] !== ']' && !stopInside) return null;
       return make('direction', skipWhite(text, q), text.slice(p + 1, close).trim());
     }
     if (next === undefined || next === '\n') return upper ? make('alone', skipWhite(text, p)) : null;
     if (!upper) return null;
     if (p - pos >= 2) return make('spaces', p);
     // No separator at all: capitals, then a word in ordinary case (`CATHLEEN She's lying down`).
-    const w = wordAt(text, p);
-    if (w && /^\p{Lu}\p{Ll}/u.test(w)) return make('none', p);
+    const lead = /^["'“‘«„(]?/u.exec(text.slice(p, p + 1))![0].length;
+    const w = wordAt(text, p + lead);
+    if (w && (/^\p{Lu}['’]?\p{Ll}/u.test(w) || (w.length === 1 && /^\p{Lu} \p{Ll}/u.test(text.slice(p + lead, p + lead + 3))))) {
+      return make('none', p);
+    }
     return null;
   }
   return null;

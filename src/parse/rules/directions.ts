@@ -63,10 +63,18 @@ function lineEndAfter(text: string, pos: number): boolean {
   return true;
 }
 
+// A direction on its own line after a short opening (`Ah!.. / (Weeps) / ...`) stays in the speech, so the
+// speech is not cut down to a fragment of a few words before its first direction.
+export const OPENING = 40;
+
+export function spokenLength(text: string): number {
+  return text.replace(/[^\p{L}\p{N}]/gu, '').length;
+}
+
 /**
- * Cuts a speech into spoken text and directions, in order. Directions that open or close the speech or
- * stand on lines of their own are cut out; one printed in the middle of a spoken line stays in it, so the
- * line reads as printed (`Raina--(she goes to the bed) Why, where--`).
+ * Cuts a speech into spoken text and directions, in order. Directions that open or close the speech, or
+ * stand on lines of their own once the speech is under way, are cut out; one printed in the middle of a
+ * spoken line stays in it, so the line reads as printed (`Raina--(she goes to the bed) Why, where--`).
  */
 export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segment[] {
   const out: Segment[] = [];
@@ -89,7 +97,7 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
       if (close < 0) continue;
     }
     const atStart = text.slice(from, i).trim() === '';
-    const ownLines = lineStartBefore(text, i) && lineEndAfter(text, close + 1);
+    const ownLines = lineStartBefore(text, i) && lineEndAfter(text, close + 1) && spokenLength(text.slice(0, i)) >= OPENING;
     const atEnd = lineEndAfter(text, close + 1) && text.slice(close + 1).trim().replace(/^[.,;:!?]+/, '') === '';
     if (!(atStart || ownLines || atEnd)) {
       i = close;

@@ -20,7 +20,23 @@ export interface LabelStats {
   count: number;
   upper: number;
   strong: number;
+  bracketed: number;
   printed: string;
+}
+
+// What most recurring cues look like: capitals with no separator (`CATHLEEN She's`), or names in
+// ordinary case (`Nora.`). A label seen once is judged against that.
+function dominantLayout(stats: Map<string, LabelStats>): { unseparated: boolean; ordinaryCase: boolean } {
+  let total = 0;
+  let none = 0;
+  let ordinary = 0;
+  for (const s of stats.values()) {
+    if (s.count < 3) continue;
+    total += s.count;
+    none += s.count - s.strong;
+    ordinary += s.count - s.upper;
+  }
+  return { unseparated: total > 0 && none / total >= 0.3, ordinaryCase: total > 0 && ordinary / total >= 0.6 };
 }
 
 // Words that stand alone in capitals but are directions or book furniture, never speakers.
@@ -39,12 +55,13 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
   for (const c of candidates) {
     let s = stats.get(c.key);
     if (!s) {
-      s = { count: 0, upper: 0, strong: 0, printed: c.cue.label };
+      s = { count: 0, upper: 0, strong: 0, bracketed: 0, printed: c.cue.label };
       stats.set(c.key, s);
     }
     s.count++;
     if (c.cue.upper) s.upper++;
     if (c.cue.sep !== 'none') s.strong++;
+    if (c.cue.sep === 'direction') s.bracketed++;
   }
   return stats;
 }
@@ -70,6 +87,7 @@ export function acceptLabels(
 ): Acceptance {
   const accepted = new Set<string>();
   const rejected = new Set<string>();
+  const layout = dominantLayout(stats);
   const isCommon = (label: string, count: number) =>
     label
       .split(/\s+/)
@@ -80,8 +98,10 @@ export function acceptLabels(
     if (!s) return roster.castMatch(key) !== null;
     if (NOT_SPEAKERS.has(nameKey(s.printed)) || key === '') return false;
     const inCast = roster.castMatch(s.printed) !== null;
-    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.strong > 0;
+    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.strong > 0 || layout.unseparated;
     if (inCast && s.strong > 0) return true;
+    // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
+    if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;
     return s.count >= 2 && s.strong === s.count && !isCommon(s.printed, s.count);
   };
   for (const [key, s] of stats) {
@@ -97,4 +117,23 @@ export function acceptLabels(
     (ok ? accepted : rejected).add(key);
   }
   return { accepted, rejected };
+}
+
+/**
+ * `CATHLEEN AND NORA UAH.`: a spoken word in capitals runs into the label. When the whole is no speaker
+ * but its first words are, the cue is those words and the rest is speech.
+ */
+export function shortenCue(cue: Cue, text: string, isSpeaker: (label: string) => boolean): Cue | null {
+  if (!cue.upper) return null;
+  const words = [...cue.label.matchAll(/\S+/g)];
+  for (let k = words.length - 1; k >= 1; k--) {
+    const end = words[k - 1]!.index! + words[k - 1]![0].length;
+    const label = cue.label.slice(0, end);
+    if (isSpeaker(label)) {
+      let start = end;
+      while (start < text.length && /\s/.test(text[start]!)) start++;
+      return { label, upper: true, direction: null, sep: 'none', textStart: start };
+    }
+  }
+  return null;
 }

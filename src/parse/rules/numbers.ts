@@ -16,6 +16,9 @@ export function romanValue(s: string): number | null {
   return total > 0 ? total : null;
 }
 
+/** The number given to `last` (`Letzter Auftritt`). */
+export const LAST = 999;
+
 // Each row: the number, then word stems that name it (matched as whole words, case-insensitive, after
 // accents are kept as printed). Stems ending in `*` take any inflection ending.
 const WORDS: Array<[number, string[]]> = [
@@ -29,7 +32,7 @@ const WORDS: Array<[number, string[]]> = [
   [8, ['eighth', 'eight', 'huitième', 'huitieme', 'huit', 'acht*', 'octavo', 'octava', 'ottavo', 'ottava', 'ocho', 'otto', 'восьм*', 'восемь']],
   [9, ['ninth', 'nine', 'neuvième', 'neuvieme', 'neuf', 'neunt*', 'neun', 'noveno', 'novena', 'nono', 'nona', 'nueve', 'nove', 'девят*']],
   [10, ['tenth', 'ten', 'dixième', 'dixieme', 'dix', 'zehnt*', 'zehn', 'décimo', 'decimo', 'décima', 'decima', 'diez', 'dieci', 'десят*']],
-  [11, ['eleventh', 'eleven', 'onzième', 'onzieme', 'onze', 'elft*', 'elf', 'undécimo', 'undecimo', 'undicesimo', 'once', 'undici', 'одиннадцат*']],
+  [11, ['eleventh', 'eleven', 'onzième', 'onzieme', 'onze', 'elft*', 'eilft*', 'elf', 'undécimo', 'undecimo', 'undicesimo', 'once', 'undici', 'одиннадцат*']],
   [12, ['twelfth', 'twelve', 'douzième', 'douzieme', 'douze', 'zwölft*', 'zwölf', 'duodécimo', 'duodecimo', 'dodicesimo', 'doce', 'dodici', 'двенадцат*']],
   [13, ['thirteenth', 'treizième', 'dreizehnt*', 'тринадцат*']],
   [14, ['fourteenth', 'quatorzième', 'vierzehnt*', 'четырнадцат*']],
@@ -39,6 +42,8 @@ const WORDS: Array<[number, string[]]> = [
   [18, ['eighteenth', 'dix-huitième', 'achtzehnt*', 'восемнадцат*']],
   [19, ['nineteenth', 'dix-neuvième', 'neunzehnt*', 'девятнадцат*']],
   [20, ['twentieth', 'vingtième', 'zwanzigst*', 'двадцат*']],
+  // `Letzter Auftritt`, `SCÈNE DERNIÈRE`: the last one, whatever its number.
+  [LAST, ['last', 'final', 'dernier', 'dernière', 'derniere', 'letzt*', 'último', 'última', 'ultimo', 'ultima', 'последн*']],
 ];
 
 const exact = new Map<string, number>();
