@@ -3,6 +3,11 @@ import { Command, Option } from 'commander';
 import { register as registerDb } from './db.js';
 import { register as registerEnqueue } from './enqueue.js';
 import { register as registerStatus } from './status.js';
+import { register as registerWork } from './work.js';
+import { register as registerCancel } from './cancel.js';
+import { register as registerPause } from './pause.js';
+import { register as registerResume } from './resume.js';
+import { register as registerRetry } from './retry.js';
 import { register as registerMigrateSessions } from './migrate-sessions.js';
 import { register as registerShow } from './show.js';
 import { register as registerExport } from './export.js';
@@ -24,6 +29,11 @@ const program = new Command('playbuddy')
 
 registerEnqueue(program);
 registerStatus(program);
+registerWork(program);
+registerCancel(program);
+registerPause(program);
+registerResume(program);
+registerRetry(program);
 registerDb(program);
 registerMigrateSessions(program);
 registerShow(program);

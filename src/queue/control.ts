@@ -1,0 +1,84 @@
+import { Prisma, type Db } from '../db/client.js';
+import { UserError } from '../errors.js';
+import { resolveJobId, transitionInTx } from './repository.js';
+import { TransitionRefused, type JobStatus } from './states.js';
+
+// The operator's commands on jobs: cancel, pause, resume, retry. Each job is handled in its own transaction
+// (a refusal for one never undoes another) through the repository's transition, which checks the state
+// machine, writes the JobEvent, and — for a running job — drops the lease and notifies its worker, which
+// aborts the job at once.
+
+export type ControlAction = 'cancel' | 'pause' | 'resume' | 'retry';
+
+export type ControlOutcome =
+  | { ok: true; input: string; id: string; filename: string; from: JobStatus; to: JobStatus; note?: string }
+  | { ok: false; input: string; id?: string; message: string; hint?: string };
+
+const TARGET: Record<ControlAction, JobStatus> = { cancel: 'cancelled', pause: 'paused', resume: 'queued', retry: 'queued' };
+
+// `resume` and `retry` both lead to `queued`; each accepts only its own starting states, so a typo between
+// them is refused with a pointer to the right command instead of silently doing the other thing.
+const ONLY_FROM: Partial<Record<ControlAction, { from: readonly JobStatus[]; other: string }>> = {
+  resume: { from: ['paused'], other: 'Only paused jobs can be resumed; failed or cancelled ones are re-run with `playbuddy retry`.' },
+  retry: { from: ['failed', 'cancelled'], other: 'Only failed or cancelled jobs can be retried; a paused one continues with `playbuddy resume`.' },
+};
+
+export interface ControlOptions {
+  /** retry: drop the checkpoint and parse from the beginning. */
+  fromScratch?: boolean;
+}
+
+export async function controlJobs(db: Db, action: ControlAction, inputs: string[], options: ControlOptions = {}): Promise<ControlOutcome[]> {
+  const outcomes: ControlOutcome[] = [];
+  for (const input of inputs) {
+    let id: string | undefined;
+    try {
+      id = await resolveJobId(db, input);
+      const jobId = id;
+      outcomes.push(await db.$transaction((tx) => controlOne(tx, action, jobId, input, options)));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      outcomes.push({ ok: false, input, id, message: err.message, hint: err.hint });
+    }
+  }
+  return outcomes;
+}
+
+/** Ids of every failed job, oldest first (for `retry --all-failed`). */
+export async function failedJobIds(db: Db): Promise<string[]> {
+  const rows = await db.parseJob.findMany({ where: { status: 'failed' }, select: { id: true }, orderBy: { createdAt: 'asc' } });
+  return rows.map((r) => r.id);
+}
+
+async function controlOne(tx: Prisma.TransactionClient, action: ControlAction, id: string, input: string, options: ControlOptions): Promise<ControlOutcome> {
+  const to = TARGET[action];
+  const only = ONLY_FROM[action];
+  // Locked, so the status checked here is the one transitionInTx changes (it locks the same row again).
+  const [row] = await tx.$queryRaw<Array<{ status: JobStatus; filename: string; retryCount: number }>>`
+    SELECT status::text AS status, filename, "retryCount" FROM "ParseJob" WHERE id = ${id} FOR UPDATE`;
+  if (!row) throw new UserError(`No job has the id ${id}.`, 'List jobs with `playbuddy status`.');
+  if (only && !only.from.includes(row.status)) {
+    const refusal = new TransitionRefused(id, row.status, to);
+    return { ok: false, input, id, message: refusal.message, hint: row.status === 'completed' ? refusal.hint : only.other };
+  }
+  const { from } = await transitionInTx(tx, id, to, {
+    event: action === 'retry' ? 'retried' : action === 'resume' ? 'resumed' : to,
+    details: { by: 'operator', ...(action === 'retry' ? { fromScratch: Boolean(options.fromScratch), previousRetries: row.retryCount } : {}) },
+    data: action === 'retry' ? retryData(options) : undefined,
+  });
+  return { ok: true, input, id, filename: row.filename, from, to, note: noteFor(action, from, options) };
+}
+
+// A retry is a fresh start of the retry budget; the previous count stays in the JobEvent.
+function retryData(options: ControlOptions): Prisma.ParseJobUpdateInput {
+  const base: Prisma.ParseJobUpdateInput = { retryCount: 0, failureReason: null, completedAt: null };
+  if (!options.fromScratch) return base;
+  return { ...base, currentState: Prisma.DbNull, checkpoints: [], completedChunks: 0, totalChunks: null, progress: 0 };
+}
+
+function noteFor(action: ControlAction, from: JobStatus, options: ControlOptions): string | undefined {
+  if (from === 'running') return 'its worker stops it now';
+  if (action === 'retry') return options.fromScratch ? 'from the beginning' : 'from its last checkpoint';
+  if (action === 'resume') return 'from its last checkpoint';
+  return undefined;
+}
