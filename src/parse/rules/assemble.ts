@@ -1,5 +1,5 @@
 import type { ParsedPlay, PlayLine } from '../play.js';
-import { Roster, labelKey, type Person } from './characters.js';
+import { Roster, isNumbered, labelKey, type Person } from './characters.js';
 import { parseCue, type Cue } from './cues.js';
 import { OPENING, buildNameIndex, isBareDirection, readMovement, spokenLength, splitSpeech, wholeDirection, type Bracket } from './directions.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
@@ -118,7 +118,8 @@ export function analyze(text: string, filename?: string): Analysis {
     .map((u) => u.block.lines.map((l) => l.text).join('\n'))
     .join('\n');
   const stats = collectStats(candidates);
-  const { accepted, rejected } = acceptLabels(stats, roster, lowerCaseCounts(bodyText));
+  const lowerCounts = lowerCaseCounts(bodyText);
+  const { accepted, rejected } = acceptLabels(stats, roster, lowerCounts);
   const cueUnits = new Map<number, Cue>();
   const isSpeaker = (label: string) => {
     const shape = labelShape(label);
@@ -163,10 +164,30 @@ export function analyze(text: string, filename?: string): Analysis {
     if (shape.kind === 'joint') for (const p of shape.parts) if (!stats.has(labelKey(p))) soloLabels.push({ label: p, count: 0 });
   }
   const byLabel = roster.resolve(soloLabels, (a, b) => adjacentPairs.has(`${a}|${b}`));
+  revealIdentities(
+    [...cueUnits.entries()].filter(([u]) => u >= startUnit!).sort((a, b) => a[0] - b[0]),
+    byLabel,
+    lowerCounts,
+    (u) => (u >= 0 && !units[u]!.headings ? pieceAt(u).joined : ''),
+  );
   const nameIndex = buildNameIndex(
     roster.persons.map((p) => ({ id: p.id, names: [p.name, ...p.labels, ...distinctiveTokens(p, roster.persons)] })),
   );
   const speaking = new Set([...byLabel.values()].map((p) => p.id));
+  // Who speaks alone in each scene, for labels such as `MURDERERS` that name several of them.
+  const sceneSpeakers = new Map<number, Set<number>>();
+  {
+    let no = 0;
+    for (let i = startUnit; i < units.length; i++) {
+      if (units[i]!.headings) no++;
+      const cue = cueUnits.get(i);
+      const p = cue && byLabel.get(labelKey(cue.label));
+      if (!p) continue;
+      if (!sceneSpeakers.has(no)) sceneSpeakers.set(no, new Set());
+      sceneSpeakers.get(no)!.add(p.id);
+    }
+  }
+  let sceneNo = 0;
   const headsOf = new Map<string, Person[]>();
   for (const [key, p] of byLabel) {
     const head = key.split(' ').pop()!;
@@ -254,18 +275,25 @@ export function analyze(text: string, filename?: string): Analysis {
     }
     if (shape.kind === 'everyone') {
       const last = current ?? [];
-      let others = present.filter((id) => !last.includes(id));
-      if (shape.pair) others = recent.filter((id) => !last.includes(id)).slice(0, 2);
-      const sameKind = last.length > 0 && [...last, ...others].every((id) => isNumberedOfHead(roster.persons[id]!, headOfPerson(roster.persons[last[0]!]!)));
-      const group = sameKind ? unique([...present]) : others.length >= 2 || (others.length >= 1 && !shape.pair) ? others : present;
+      // `ALL` after `THIRD WITCH`: the witches, together.
+      const troupe = last.length ? numberedHead(roster.persons[last[0]!]!) : null;
+      if (troupe) {
+        const members = present.filter((id) => numberedHead(roster.persons[id]!) === troupe);
+        if (members.length >= 2) return members;
+      }
+      // Otherwise everyone on stage answers the one who just spoke.
+      const others = shape.pair ? recent.filter((id) => !last.includes(id)).slice(0, 2) : present.filter((id) => !last.includes(id));
+      const group = others.length >= (shape.pair ? 2 : 1) ? others : present;
       if (group.length >= 1) return group;
       note('joint-unknown', null, cue.label, start, end);
     }
     if (shape.kind === 'solo') {
+      // `MURDERERS`, `DIE BEIDEN MÄGDE`: those of that kind on stage, else those who speak in this scene.
       for (const [head, persons] of headsOf) {
         if (!isPluralOf(shape.noun, head) || persons.length < 2) continue;
         const here = persons.filter((p) => present.includes(p.id));
-        const chosen = here.length >= 2 ? here : shape.pair && persons.length !== 2 ? [] : persons;
+        const inScene = persons.filter((p) => sceneSpeakers.get(sceneNo)?.has(p.id));
+        const chosen = here.length >= 2 ? here : inScene.length >= 2 ? inScene : persons.length === 2 || !shape.pair ? persons : [];
         if (chosen.length >= 2) return chosen.map((p) => p.id);
       }
     }
@@ -385,6 +413,7 @@ export function analyze(text: string, filename?: string): Analysis {
   for (let i = startUnit; i < units.length; i++) {
     const u = units[i]!;
     if (u.headings) {
+      sceneNo++;
       if (!structure.headingUnits.has(i)) continue;
       for (const h of u.headings) {
         boundaries.push({ offset: u.block.start, kind: h.kind });
@@ -446,16 +475,13 @@ function unique(ids: number[]): number[] {
   return [...new Set(ids)];
 }
 
-function headOfPerson(p: Person): string {
-  const label = [...p.labels][0] ?? p.name;
-  return labelKey(label).split(' ').pop() ?? '';
-}
-
-function isNumberedOfHead(p: Person, head: string): boolean {
-  return [...p.labels].some((l) => {
-    const toks = labelKey(l).split(' ');
-    return toks.length >= 2 && toks[toks.length - 1] === head;
-  });
+/** `WITCH` for the person labelled `FIRST WITCH`; null for a person with a name. */
+function numberedHead(p: Person): string | null {
+  for (const l of p.labels) {
+    const key = labelKey(l);
+    if (isNumbered(key) && key.includes(' ')) return key.split(' ').pop()!;
+  }
+  return null;
 }
 
 function distinctiveTokens(p: Person, all: Person[]): string[] {
@@ -550,4 +576,44 @@ function characterList(roster: Roster, speaking: Set<number>): ParsedPlay['chara
     out.push({ name, aliases: [...new Set(aliases)], description: p.description });
   }
   return out;
+}
+
+/**
+ * A part first labelled by what the audience sees (`MAN`) and later by name, when the text says so: the
+ * named person's first entrance is described as "the man" (`He is the man of the adventure`), and the
+ * plain label is never used again. The two labels are then one person.
+ */
+function revealIdentities(
+  cues: Array<[number, Cue]>,
+  byLabel: Map<string, Person>,
+  lower: Map<string, number>,
+  textOf: (unit: number) => string,
+): void {
+  const first = new Map<Person, number>();
+  const last = new Map<Person, number>();
+  for (const [unit, cue] of cues) {
+    const p = byLabel.get(labelKey(cue.label));
+    if (!p) continue;
+    if (!first.has(p)) first.set(p, unit);
+    last.set(p, unit);
+  }
+  for (const [key, plain] of [...byLabel]) {
+    const word = key.split(' ');
+    if (word.length !== 1 || plain.fromCast || (lower.get(word[0]!.toLowerCase()) ?? 0) < 3) continue;
+    if (labelKey(plain.name) !== key) continue;
+    const end = last.get(plain);
+    if (end === undefined) continue;
+    const described = new RegExp(`(?<![\\p{L}])(?:the|that|this)\\s+(?:same\\s+)?${word[0]!.toLowerCase()}(?![\\p{L}])`, 'iu');
+    const named = [...first].filter(([p, at]) => {
+      if (p === plain || at <= end || (lower.get(labelKey(p.name).toLowerCase()) ?? 0) > 0) return false;
+      return described.test(`${textOf(at - 2)}\n${textOf(at - 1)}`);
+    });
+    if (named.length !== 1) continue;
+    const person = named[0]![0];
+    for (const [k, p] of byLabel) {
+      if (p !== plain) continue;
+      byLabel.set(k, person);
+      for (const l of plain.labels) person.labels.add(l);
+    }
+  }
 }

@@ -26,8 +26,9 @@ const DISTINGUISHING = new Set(
 const ORDINAL_WORDS =
   /^(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|ERSTE[RS]?|ZWEITE[RS]?|DRITTE[RS]?|VIERTE[RS]?|PREMIER|PREMIERE|SECOND|DEUXIEME|TROISIEME|QUATRIEME|PRIMERO|SEGUNDO|TERCERO|PRIMO|SECONDO|TERZO|ПЕРВЫЙ|ВТОРОЙ|ТРЕТИЙ|ПЕРВАЯ|ВТОРАЯ|\d+(?:ST|ND|RD|TH)?)$/;
 
-export function tokensOf(name: string): string[] {
-  const words = name.split(/\s+/).filter((w) => !/['’]s$/i.test(w));
+/** Name words without leading articles; a cast entry also drops possessives (`Helmer's three children`). */
+export function tokensOf(name: string, castEntry = false): string[] {
+  const words = name.split(/\s+/).filter((w) => !castEntry || !/['’]s$/i.test(w));
   const toks = nameKey(words.join(' ')).split(' ').filter(Boolean);
   while (toks.length > 1 && ARTICLES.has(toks[0]!)) toks.shift();
   return toks;
@@ -40,6 +41,16 @@ export function labelKey(label: string): string {
 
 export function isNumbered(key: string): boolean {
   return ORDINAL_WORDS.test(key.split(' ')[0] ?? '');
+}
+
+const VOICE = [/^(?:(?:a|an|the)\s+)?(.+?)['’]s\s+voice$/i, /^voice\s+of\s+(?:(?:a|an|the)\s+)?(.+)$/i, /^(.+?)\s*[([](?:off|off-?stage|within|outside|unseen)[)\]]$/i];
+
+function voiceOf(label: string): string | null {
+  for (const re of VOICE) {
+    const m = re.exec(label.trim());
+    if (m) return m[1]!;
+  }
+  return null;
 }
 
 function subset(a: string[], b: string[]): boolean {
@@ -62,7 +73,7 @@ export class Roster {
   constructor(cast: CastEntry[]) {
     for (const e of cast) {
       const person = this.addPerson(displayCase(e.name), e.description, true);
-      this.castTokens.push({ person, tokens: tokensOf(e.name), desc: e.description ? tokensOf(e.description) : [] });
+      this.castTokens.push({ person, tokens: tokensOf(e.name, true), desc: e.description ? tokensOf(e.description, true) : [] });
     }
   }
 
@@ -123,7 +134,14 @@ export class Roster {
     for (const { label } of labels) if (!printed.has(labelKey(label))) printed.set(labelKey(label), label);
     const keys = [...new Set(labels.map((l) => labelKey(l.label)))].filter(Boolean);
     const pending: string[] = [];
+    const voices: Array<[string, string]> = [];
     for (const key of keys) {
+      // `A MAN'S VOICE` is MAN speaking unseen.
+      const inner = voiceOf(printed.get(key)!);
+      if (inner && keys.includes(labelKey(inner))) {
+        voices.push([key, labelKey(inner)]);
+        continue;
+      }
       const p = this.castMatch(printed.get(key)!);
       if (p) assign(key, p);
       else pending.push(key);
@@ -148,6 +166,7 @@ export class Roster {
       own.set(key, p);
       assign(key, p);
     }
+    for (const [key, inner] of voices) if (out.has(inner)) assign(key, out.get(inner)!);
     // Two labels that answer each other are two people: the one that is not the person's name leaves.
     for (const [person, ks] of byPerson) {
       if (ks.length < 2) continue;

@@ -158,11 +158,11 @@ function wordsPattern(words: string[], anchored = false): RegExp {
   return new RegExp(`${anchored ? '^' : '(?<![\\p{L}])'}(?:${words.join('|')})(?![\\p{L}])`, 'iu');
 }
 
-const EXIT_WORDS = wordsPattern(['exit', 'exits', 'exeunt', 'goes out', 'go out', 'goes off', 'go off', 'leaves', 'leave', 'withdraws?', 'retires?', 'sort', 'sortent', 'ab', 'уходит', 'уходят', 'se va', 'se van', 'parte', 'partono']);
+const EXIT_WORDS = wordsPattern(['exit', 'exits', 'exeunt', 'descends?', 'vanish(?:es)?', 'disappears?', 'sinks?', 'goes out', 'go out', 'goes off', 'go off', 'leaves', 'leave', 'withdraws?', 'retires?', 'sort', 'sortent', 'ab', 'уходит', 'уходят', 'se va', 'se van', 'parte', 'partono']);
 const ENTER_WORDS = wordsPattern(['enter', 'enters', 're-?enters?', 'comes in', 'come in', 'appears?', 'entre', 'entrent', 'tritt auf', 'treten auf', 'tritt herein', 'kommt', 'kommen', 'входит', 'входят', 'sale', 'salen', 'entra', 'entrano']);
 const EVERYONE_LEAVES = wordsPattern(['they exit', 'all exit', 'exeunt(?: omnes)?', 'flourish\\.? all exit', 'alle ab', 'ils sortent', 'tous sortent', 'все уходят', 'vanse', 'vanno via', 'they go out', 'all go out'], true);
 const ALL_BUT = wordsPattern(['all but', 'exeunt all but', 'all except', 'all exit but', 'alle ab außer', 'alle ab, außer']);
-const SPEAKER_LEAVES = wordsPattern(['exit', 'exits', 'he exits', 'she exits', 'he goes out', 'she goes out', 'sort', 'il sort', 'elle sort', 'geht ab', 'ab', 'уходит'], true);
+const SPEAKER_LEAVES = wordsPattern(['exit', 'exits', 'he exits', 'she exits', 'he descends', 'she descends', 'it descends', 'vanishes', 'he vanishes', 'she vanishes', 'he goes out', 'she goes out', 'sort', 'il sort', 'elle sort', 'geht ab', 'ab', 'уходит'], true);
 
 export interface StageMovement {
   enter: number[];
