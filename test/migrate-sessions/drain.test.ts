@@ -5,7 +5,7 @@ import { migrateSessions } from '../../src/legacy/migrate.js';
 import { createParseJobHandler } from '../../src/parse/pipeline/job-handler.js';
 import { openWorkerConnections } from '../../src/worker/connections.js';
 import { startWorker } from '../../src/worker/worker.js';
-import { insertSession } from './sessions.js';
+import { insertSession, smallPlay as play } from './sessions.js';
 
 // The end of a migration: a draining worker finishes every interrupted session with the real rules parser,
 // starting over where the old app's context cannot be resumed, and leaves finished ones alone.
@@ -13,11 +13,6 @@ import { insertSession } from './sessions.js';
 let t: TestDatabase;
 const ids: Record<string, string> = {};
 const log = pino({ level: process.env.PLAYBUDDY_TEST_LOG ?? 'silent' });
-
-function play(title: string, a: string, b: string): string {
-  return `${title}\n\nACT I\n\nSCENE 1\n\n${a}. Good morning, ${b.toLowerCase()}.\n\n${b}. Good morning. Is it morning still?\n\n` +
-    `${a}. It is, and it will be for an hour yet.\n\nSCENE 2\n\n${b}. The hour is gone.\n\n${a}. So it is.\n`;
-}
 
 beforeAll(async () => {
   t = await createTestDatabase('migrate_drain');

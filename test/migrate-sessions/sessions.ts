@@ -59,6 +59,12 @@ export async function insertManySessions(db: Db, count: number, filenamePrefix =
     FROM generate_series(1, ${count}::int) AS i`;
 }
 
+/** A short real play: two speakers, two scenes, in the layout the rules parser reads. */
+export function smallPlay(title: string, a: string, b: string): string {
+  return `${title}\n\nACT I\n\nSCENE 1\n\n${a}. Good morning, ${b.toLowerCase()}.\n\n${b}. Good morning. Is it morning still?\n\n` +
+    `${a}. It is, and it will be for an hour yet.\n\nSCENE 2\n\n${b}. The hour is gone.\n\n${a}. So it is.\n`;
+}
+
 /** A play of about `bytes` characters, speeches in the `NAME. text` layout under an act heading. */
 export function largePlay(bytes: number): string {
   const speech = 'HAMLET. To be, or not to be, that is the question: whether tis nobler in the mind to suffer.\n\n';
