@@ -16,11 +16,18 @@ pg.Client.prototype.query = function recordedQuery(config, values, callback) {
   recording.set(text, entry);
   entry.calls += 1;
   const started = performance.now();
+  const took = () => (entry.ms += performance.now() - started);
+  // pg.Pool calls client.query(text, values, callback); Prisma's adapter uses the promise form.
+  if (typeof callback === 'function' || typeof values === 'function') {
+    const cb = typeof callback === 'function' ? callback : values;
+    const timed = (err, res) => (took(), cb(err, res));
+    return typeof callback === 'function' ? original.call(this, config, values, timed) : original.call(this, config, timed);
+  }
   const result = original.call(this, config, values, callback);
   if (result && typeof result.then === 'function') {
     return result.then(
-      (r) => ((entry.ms += performance.now() - started), r),
-      (e) => ((entry.ms += performance.now() - started), Promise.reject(e)),
+      (r) => (took(), r),
+      (e) => (took(), Promise.reject(e)),
     );
   }
   return result;
