@@ -128,9 +128,10 @@ describe('the parse job handler', () => {
   });
 
   it('fails permanently for a parser this version does not have', async () => {
-    const jobId = await createJob(t.db, TOY_PLAY, { parser: 'hybrid', chunkSize: 1000 });
+    // A job enqueued by a newer version, with a parser this one does not know.
+    const jobId = await createJob(t.db, TOY_PLAY, { parser: 'ocr' as JobConfig['parser'], chunkSize: 1000 });
     await expect(createParseJobHandler({ db: t.db, log: silentLog })(await claimed(t.db, jobId), testContext(t.db, jobId))).rejects.toThrow(
-      'The "hybrid" parser is not available in this version of playbuddy.',
+      'The "ocr" parser is not available in this version of playbuddy.',
     );
   });
 });
