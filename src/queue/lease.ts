@@ -128,7 +128,8 @@ WITH failed AS (
     "runAfter" = CASE WHEN $3::bool AND j."retryCount" < j."maxRetries" THEN now() + $5::float8 ${MS} ELSE j."runAfter" END,
     "lastError" = $4,
     "failureReason" = CASE WHEN $3::bool AND j."retryCount" < j."maxRetries" THEN NULL
-                      WHEN $3::bool THEN 'Gave up after ' || (j."retryCount" + 1) || ' attempts: ' || $4
+                      WHEN $3::bool THEN 'Gave up after ' || (j."retryCount" + 1)
+                                         || CASE WHEN j."retryCount" = 0 THEN ' attempt: ' ELSE ' attempts: ' END || $4
                       ELSE $4 END,
     "workerId" = NULL, "lockedAt" = NULL, "lockExpiry" = NULL, "leaseToken" = NULL, "updatedAt" = now()
   WHERE j.id = $1 AND j."leaseToken" = $2 AND j.status = 'running'

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimJobs } from '../../src/queue/claim.js';
+import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheckpoint, writeEvent } from '../../src/queue/lease.js';
+import { transitionJob } from '../../src/queue/repository.js';
+import { openWorkerConnections, type WorkerConnections } from '../../src/worker/connections.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { enqueue, eventsOf, startTestWorker, statusOf, waitFor } from './support.js';
+
+let t: TestDatabase;
+let c: WorkerConnections;
+const backoff = { baseMs: 100, capMs: 1_000 };
+
+beforeAll(async () => {
+  t = await createTestDatabase('lease');
+  c = openWorkerConnections(t.url, { concurrency: 1 });
+});
+afterAll(async () => {
+  await c?.close();
+  await t?.drop();
+});
+
+const cp = { state: { at: 'late' }, completedChunks: 7, totalChunks: 9, progress: 77, entry: { late: true } };
+
+describe('leases', () => {
+  it('refuses every write of a worker that lost its lease, and changes nothing', async () => {
+    const [id] = await enqueue(t, 1, { label: 'fenced' });
+    const [job] = await claimJobs(c.pool, { workerId: 'w-old', limit: 1, leaseMs: 60_000, backoff });
+    expect(job!.id).toBe(id);
+    const lease = { jobId: job!.id, leaseToken: job!.leaseToken };
+    expect(await writeCheckpoint(c.pool, lease, { ...cp, state: { at: 'first' }, completedChunks: 1 }, 60_000)).toBe(true);
+    await transitionJob(t.db, id!, 'paused');
+    const before = await statusOf(t, id!);
+    const eventsBefore = await eventsOf(t, id!);
+
+    expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
+    expect(await addUsage(c.pool, lease, { inputTokens: 10, outputTokens: 10, costUsd: 1 })).toBe(false);
+    expect(await writeEvent(c.pool, lease, 'late', {})).toBe(false);
+    expect(await completeJob(c.pool, lease, 'pb-late')).toBe(false);
+    expect(await failAttempt(c.pool, lease, { message: 'late', transient: true, delayMs: 1 })).toBeNull();
+    expect(await releaseJob(c.pool, lease, 'late')).toBe(false);
+    expect((await renewLeases(c.pool, 'w-old', [lease], 60_000)).size).toBe(0);
+
+    expect(await statusOf(t, id!)).toEqual(before);
+    expect(await eventsOf(t, id!)).toEqual(eventsBefore);
+    expect(before).toMatchObject({ status: 'paused', completedChunks: 1, currentState: { at: 'first' }, leaseToken: null });
+
+    // Claimed again later: the old token still writes nothing, the new one does.
+    await transitionJob(t.db, id!, 'queued');
+    const [again] = await claimJobs(c.pool, { workerId: 'w-new', limit: 1, leaseMs: 60_000, backoff });
+    expect(again!.id).toBe(id);
+    expect(again!.currentState).toEqual({ at: 'first' });
+    expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
+    expect(await completeJob(c.pool, { jobId: id!, leaseToken: again!.leaseToken }, null)).toBe(true);
+  });
+
+  it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {
+    const [id] = await enqueue(t, 1, { label: 'orphan' });
+    const [job] = await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 500, backoff });
+    await writeCheckpoint(c.pool, { jobId: job!.id, leaseToken: job!.leaseToken }, { state: { next: 3 }, completedChunks: 3, totalChunks: 5, progress: 60, entry: { chunk: 2 } }, 500);
+    // The dead worker never renews. A live worker recovers the job once the lease has expired.
+    const resumedFrom: unknown[] = [];
+    const w = await startTestWorker(t, async (j) => void resumedFrom.push({ attempt: j.attempt, state: j.currentState, done: j.completedChunks }));
+    await waitFor('completion', async () => (await statusOf(t, id!)).status === 'completed');
+    await w.close();
+    expect(resumedFrom).toEqual([{ attempt: 2, state: { next: 3 }, done: 3 }]);
+    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'lease-expired', 'running', 'completed']);
+    const expired = await t.db.jobEvent.findFirstOrThrow({ where: { jobId: id!, event: 'lease-expired' } });
+    expect(expired.details).toMatchObject({ from: 'running', to: 'retrying', worker: 'w-dead', retryCount: 1 });
+  });
+
+  it('fails a job whose lease expired on its last allowed attempt, saying why', async () => {
+    const [id] = await enqueue(t, 1, { label: 'last-try', maxRetries: 0 });
+    await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 200, backoff });
+    const w = await startTestWorker(t, async () => {});
+    const job = await waitFor('failure', async () => {
+      const j = await statusOf(t, id!);
+      return j.status === 'failed' ? j : null;
+    });
+    await w.close();
+    expect(job.failureReason).toMatch(/stopped renewing the lease .* last allowed attempt/);
+    expect(job.lastError).toMatch(/w-dead/);
+  });
+
+  it('keeps a long job alive with heartbeats well past its lease', async () => {
+    const [id] = await enqueue(t, 1, { label: 'long' });
+    const w = await startTestWorker(t, (_job, ctx) => new Promise((resolve) => setTimeout(resolve, 4_500)).then(() => ctx.event('still-mine')), { leaseMs: 2_000 });
+    await waitFor('completion', async () => (await statusOf(t, id!)).status === 'completed', 30_000);
+    await w.close();
+    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'still-mine', 'completed']);
+  });
+});
