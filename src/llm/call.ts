@@ -1,6 +1,7 @@
 import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, type ModelMessage } from 'ai';
 import type { z } from 'zod';
 import { PermanentError, TransientError, errorMessage } from '../errors.js';
+import { UnusableAnswerError } from './unusable-answer.js';
 import { classifyCallFailure } from './failures.js';
 import type { RequestLimiter } from './limiter.js';
 import { buildRepairPrompt } from './prompt.js';
@@ -55,7 +56,7 @@ export async function callStructured<T>(call: StructuredCall<T>): Promise<Struct
   ]);
   const usage = addUsage(first.usage, second.usage);
   if (second.ok) return { output: second.output, usage };
-  throw new TransientError(
+  throw new UnusableAnswerError(
     `The model's answer did not match the expected JSON even after a repair round: ${describeProblems(second.invalid, call.connection)}`,
   );
 }
