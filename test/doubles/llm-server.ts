@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRegionRequest, regionModel } from './region-model.js';
 import { ruleModel } from './rule-model.js';
 
 // A local stand-in for the model providers, speaking their wire protocols over real HTTP on 127.0.0.1:
@@ -66,7 +67,10 @@ export interface LlmDouble {
   close(): Promise<void>;
 }
 
-export async function startLlmDouble(handler: Handler = ruleModel): Promise<LlmDouble> {
+/** The double's default model: the hybrid parser's passage questions and the LLM parser's chunks. */
+export const scriptModel: Handler = (request) => (isRegionRequest(request) ? regionModel(request) : ruleModel(request));
+
+export async function startLlmDouble(handler: Handler = scriptModel): Promise<LlmDouble> {
   let current = handler;
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {

@@ -7,6 +7,7 @@ import type { ParserName, PlayParser } from '../parser.js';
 const PARSERS: Partial<Record<ParserName, () => Promise<PlayParser>>> = {
   rules: async () => (await import('./rules.js')).rulesParser,
   llm: async () => (await import('../../llm/parser.js')).createLlmParser() as PlayParser,
+  hybrid: async () => (await import('../hybrid/parser.js')).createHybridParser() as PlayParser,
 };
 
 const loaded = new Map<ParserName, Promise<PlayParser>>();
