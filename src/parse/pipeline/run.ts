@@ -74,8 +74,9 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
         if (hooks.usage) void writes.push(() => hooks.usage!(usage)).catch(() => {});
       };
       const run: PipelineRunContext = { signal, reportUsage, spentCostUsd: () => spentCostUsd };
+      // A chunk that finished is saved even if the job was stopped meanwhile: its work (and its model calls)
+      // is paid for, and a checkpoint the lease no longer allows is refused by the context anyway.
       const outcome = await parser.parseChunk(text, chunk, progress.state, config, run);
-      signal.throwIfAborted();
       progress = { done: progress.done + 1, state: outcome.groupState ?? null };
       // A new object per chunk, never mutated afterwards: a checkpoint waiting its turn writes the state as
       // it was when its chunk finished, even while other groups keep going.
