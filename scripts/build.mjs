@@ -2,7 +2,7 @@
 // Generates the Prisma client and compiles src/ to dist/. Runs from `postinstall`, so a fresh `npm ci`
 // leaves a working `npx playbuddy`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,5 +25,4 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BIN
   env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 }
 run(bin('prisma'), ['generate', '--no-hints'], env);
-rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
