@@ -4,7 +4,7 @@ import { parseCue, type Cue } from './cues.js';
 import { OPENING, buildNameIndex, isBareDirection, readMovement, spokenLength, splitSpeech, wholeDirection, type Bracket } from './directions.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
 import { isPluralOf, labelShape } from './joint.js';
-import { acceptLabels, collectStats, lowerCaseCounts, shortenCue, type Candidate } from './labels.js';
+import { acceptLabels, collectStats, lowerCaseCounter, shortenCue, type Candidate, type LowerCount } from './labels.js';
 import { findStructure, toUnits, type Unit } from './layout.js';
 import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
 import { displayCase, nameKey, splitLines, squash, toBlocks } from './text.js';
@@ -34,6 +34,7 @@ export interface Analysis {
   uncertain: Uncertain[];
   boundaries: Boundary[];
   speeches: number;
+  /** Speakers with two speeches or more. */
   speakers: number;
   /** Share of the play's paragraphs that open a speech: low for prose that is not a play. */
   cueShare: number;
@@ -104,13 +105,13 @@ export function analyze(text: string, filename?: string): Analysis {
     const piece = pieceAt(i);
     const cue = parseCue(piece.joined);
     if (cue && (cue.sep !== 'alone' || cue.textStart < piece.joined.length || nextIsText(units, i))) {
-      candidates.push({ unit: i, cue, key: labelKey(cue.label), atBlockStart: true });
+      candidates.push({ unit: i, cue, key: labelKey(cue.label), atBlockStart: true, inlineText: cue.textStart < piece.joined.length });
     }
     for (let k = 1; k < piece.lines.length; k++) {
       const lineCue = parseCue(piece.lines[k]!.text);
       if (!lineCue || lineCue.sep === 'none' || lineCue.sep === 'alone' || lineCue.sep === 'comma') continue;
       if (!lineCue.upper && lineCue.sep !== 'colon') continue;
-      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false });
+      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false, inlineText: lineCue.textStart < piece.lines[k]!.text.length });
     }
   }
   const bodyText = units
@@ -118,7 +119,7 @@ export function analyze(text: string, filename?: string): Analysis {
     .map((u) => u.block.lines.map((l) => l.text).join('\n'))
     .join('\n');
   const stats = collectStats(candidates);
-  const lowerCounts = lowerCaseCounts(bodyText);
+  const lowerCounts = lowerCaseCounter(bodyText);
   const { accepted, rejected } = acceptLabels(stats, roster, lowerCounts);
   const cueUnits = new Map<number, Cue>();
   const isSpeaker = (label: string) => {
@@ -209,6 +210,7 @@ export function analyze(text: string, filename?: string): Analysis {
   let lastLine: PlayLine | null = null;
   const boundaries: Boundary[] = [];
   const speakersSeen = new Set<number>();
+  const speechesBy = new Map<number, number>();
   let speechCount = 0;
   let present: number[] = [];
   let recent: number[] = [];
@@ -341,7 +343,10 @@ export function analyze(text: string, filename?: string): Analysis {
     boundaries.push({ offset: start, kind: 'speech' });
     const ids = speakersFor(cue, start, sourceEnd(piece));
     speechCount++;
-    for (const id of ids) speakersSeen.add(id);
+    for (const id of ids) {
+      speakersSeen.add(id);
+      speechesBy.set(id, (speechesBy.get(id) ?? 0) + 1);
+    }
     current = ids;
     speechOpening = null;
     recent = [...ids, ...recent.filter((id) => !ids.includes(id))];
@@ -466,7 +471,7 @@ export function analyze(text: string, filename?: string): Analysis {
     uncertain,
     boundaries: boundaries.sort((a, b) => a.offset - b.offset),
     speeches: speechCount,
-    speakers: speakersSeen.size,
+    speakers: [...speechesBy.values()].filter((n) => n >= 2).length,
     cueShare: playUnits > 0 ? cueUnits.size / playUnits : 0,
   };
 }
@@ -533,13 +538,11 @@ function embeddedCuePattern(stats: ReturnType<typeof collectStats>, accepted: Se
     .sort((a, b) => b.length - a.length)
     .map(escapeRe);
   if (labels.length === 0) return { re: null };
-  return {
-    re: new RegExp(
-      `(?:(?<=[.!?…]["”»’)\\]]?[ \\t]{1,3})|(?<=--|—|–)|(?<=\\n))(?:${labels.join('|')})(?=\\s*[(\\[]|[.:][ \\t\\n])`,
-      'gu',
-    ),
-  };
+  return { re: new RegExp(`(?:${labels.join('|')})(?=\\s*[(\\[]|[.:][ \\t\\n])`, 'gu') };
 }
+
+// What may stand right before a cue printed inside a paragraph: a sentence end, a dash, a line break.
+const CUE_AFTER = /(?:[.!?…]["”»’)\]]?[ \t]{1,3}|--|—|–|\n)$/;
 
 function findEmbeddedCue(
   text: string,
@@ -552,6 +555,7 @@ function findEmbeddedCue(
   for (let m = pattern.re.exec(text); m; m = pattern.re.exec(text)) {
     if (m.index <= from) continue;
     const before = text.slice(Math.max(0, m.index - 12), m.index);
+    if (!CUE_AFTER.test(before)) continue;
     // `Mrs. Helmer`: a title's full stop ends no sentence; a line that ends mid-sentence goes on.
     if (/(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|M|Messrs|Rev|Hr|Fr)\.\s+$/.test(before)) continue;
     if (/[\p{L},]\s*\n$/u.test(before)) continue;
@@ -586,7 +590,7 @@ function characterList(roster: Roster, speaking: Set<number>): ParsedPlay['chara
 function revealIdentities(
   cues: Array<[number, Cue]>,
   byLabel: Map<string, Person>,
-  lower: Map<string, number>,
+  lower: LowerCount,
   textOf: (unit: number) => string,
 ): void {
   const first = new Map<Person, number>();
@@ -599,13 +603,13 @@ function revealIdentities(
   }
   for (const [key, plain] of [...byLabel]) {
     const word = key.split(' ');
-    if (word.length !== 1 || plain.fromCast || (lower.get(word[0]!.toLowerCase()) ?? 0) < 3) continue;
+    if (word.length !== 1 || plain.fromCast || lower(word[0]!) < 3) continue;
     if (labelKey(plain.name) !== key) continue;
     const end = last.get(plain);
     if (end === undefined) continue;
     const described = new RegExp(`(?<![\\p{L}])(?:the|that|this)\\s+(?:same\\s+)?${word[0]!.toLowerCase()}(?![\\p{L}])`, 'iu');
     const named = [...first].filter(([p, at]) => {
-      if (p === plain || at <= end || (lower.get(labelKey(p.name).toLowerCase()) ?? 0) > 0) return false;
+      if (p === plain || at <= end || lower(labelKey(p.name)) > 0) return false;
       return described.test(`${textOf(at - 2)}\n${textOf(at - 1)}`);
     });
     if (named.length !== 1) continue;

@@ -27,7 +27,19 @@ const ORDINAL_WORDS =
   /^(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|ERSTE[RS]?|ZWEITE[RS]?|DRITTE[RS]?|VIERTE[RS]?|PREMIER|PREMIERE|SECOND|DEUXIEME|TROISIEME|QUATRIEME|PRIMERO|SEGUNDO|TERCERO|PRIMO|SECONDO|TERZO|ПЕРВЫЙ|ВТОРОЙ|ТРЕТИЙ|ПЕРВАЯ|ВТОРАЯ|\d+(?:ST|ND|RD|TH)?)$/;
 
 /** Name words without leading articles; a cast entry also drops possessives (`Helmer's three children`). */
+const tokenCache = new Map<string, string[]>();
+
 export function tokensOf(name: string, castEntry = false): string[] {
+  const cacheKey = castEntry ? `\u0000${name}` : name;
+  const hit = tokenCache.get(cacheKey);
+  if (hit) return hit;
+  const toks = computeTokens(name, castEntry);
+  if (tokenCache.size > 50_000) tokenCache.clear();
+  tokenCache.set(cacheKey, toks);
+  return toks;
+}
+
+function computeTokens(name: string, castEntry: boolean): string[] {
   const words = name.split(/\s+/).filter((w) => !castEntry || !/['’]s$/i.test(w));
   const toks = nameKey(words.join(' ')).split(' ').filter(Boolean);
   while (toks.length > 1 && ARTICLES.has(toks[0]!)) toks.shift();

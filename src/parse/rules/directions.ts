@@ -27,7 +27,7 @@ export function wholeDirection(text: string, allowed: ReadonlySet<Bracket>): str
 }
 
 const MOVEMENT = new RegExp(
-  '^(?:enter|enters|re-?enter|re-?enters|exit|exeunt|exeunt omnes|manet|manent|they exit|all exit|flourish|alarum|alarums|sennet|thunder|music|curtain|tableau|the end|finis|fin|ende|vorhang|rideau|telón|sipario|занавес|конец|dark(?:ness)?|blackout|quick curtain|slow curtain)(?![\\p{L}])',
+  '^(?:enter|enters|re-?enter|re-?enters|exit|exeunt|exeunt omnes|manet|manent|they exit|all exit|flourish|alarum|alarums|sennet|thunder|music|curtain|tableau|act drop|drop|end of (?:the )?(?:act|play)|the end|finis|fin|ende|vorhang|rideau|telón|sipario|занавес|конец|dark(?:ness)?|blackout|quick curtain|slow curtain)(?![\\p{L}])',
   'iu',
 );
 
@@ -35,6 +35,14 @@ const MOVEMENT = new RegExp(
 export function isBareDirection(text: string): boolean {
   const t = text.trim().replace(/^[*_]+|[*_]+$/g, '');
   return MOVEMENT.test(t) && t.length < 400;
+}
+
+// A line of its own inside a speech that is a direction without brackets: `Exit.`, `Enter GHOST.`, `ACT DROP`.
+const MOVEMENT_LINE = /^(?:(?:enter|exit|exeunt|re-?enter|manet|manent)(?![\p{L}]).{0,70}|[^\p{Ll}]{3,40})$/u;
+
+function isMovementLine(line: string): boolean {
+  const t = line.trim();
+  return MOVEMENT_LINE.test(t) && isBareDirection(t);
 }
 
 export interface Segment {
@@ -84,9 +92,14 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     if (raw.trim() === '' || (kind === 'speech' && /^[\s.,;:!?—–-]*$/.test(raw))) return;
     out.push({ kind, text: raw, start, end });
   };
+  const opener = /[([_]/g;
   for (let i = 0; i < text.length; i++) {
+    opener.lastIndex = i;
+    const found = opener.exec(text);
+    if (!found) break;
+    i = found.index;
     const ch = text[i] as Bracket;
-    if (!(ch in OPENERS) || !allowed.has(ch)) continue;
+    if (!allowed.has(ch)) continue;
     let close: number;
     if (ch === '_') {
       if (!lineStartBefore(text, i)) continue;
@@ -110,6 +123,26 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     i = from - 1;
   }
   push('speech', from, text.length);
+  return out.flatMap((seg) => (seg.kind === 'speech' ? splitMovementLines(text, seg) : [seg]));
+}
+
+function splitMovementLines(text: string, seg: Segment): Segment[] {
+  if (!seg.text.includes('\n') && !isMovementLine(seg.text)) return [seg];
+  const out: Segment[] = [];
+  let from = seg.start;
+  let pos = seg.start;
+  while (pos <= seg.end) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0 || eol > seg.end) eol = seg.end;
+    const line = text.slice(pos, eol);
+    if (isMovementLine(line)) {
+      if (text.slice(from, pos).trim()) out.push({ kind: 'speech', text: text.slice(from, pos), start: from, end: pos });
+      out.push({ kind: 'direction', text: line.trim(), start: pos, end: eol });
+      from = eol;
+    }
+    pos = eol + 1;
+  }
+  if (text.slice(from, seg.end).trim()) out.push({ kind: 'speech', text: text.slice(from, seg.end), start: from, end: seg.end });
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { NUMBER_WORD_SOURCE, numberValue, romanValue } from './numbers.js';
+import { numberValue, romanValue } from './numbers.js';
 
 // Act and scene headings. A heading is a whole line; the caller decides whether the line stands where a
 // heading can stand (set apart from running text).
@@ -19,54 +19,60 @@ const ACT_WORDS = 'act|acte|akt|aufzug|handlung|acto|atto|jornada|actus|дейс
 const SCENE_WORDS = 'scene|scène|scéne|scena|escena|szene|auftritt|явление|картина|cuadro|scaena|tableau|сцена|yavlenie';
 const SPECIAL_WORDS = 'prologue|prolog|prologo|prólogo|пролог|induction|epilogue|épilogue|epilog|epílogo|epilogo|эпилог';
 
-const END = '(?![\\p{L}\\p{N}])';
-const NUM = `(\\d{1,3}(?:st|nd|rd|th|er|re|e|ème)?|[IVXLC]{1,7}|${NUMBER_WORD_SOURCE})`;
-const TAIL = `(?:\\s*[.:,;\\-–—]+\\s*(.{0,160})|\\s{2,}(.{0,160})|\\s*)`;
-
-// `ACT I`, `Scene 2. A room`, `ACTE PREMIER`, `ДЕЙСТВИЕ ПЕРВОЕ`, `Act the First`
-const WORD_NUM = new RegExp(`^(${ACT_WORDS}|${SCENE_WORDS})\\.?\\s+(?:the\\s+)?${NUM}${END}${TAIL}$`, 'iu');
-// `FIRST ACT`, `Erster Aufzug`, `Zweiter Auftritt`, `1. Akt`, `Primer acto`
-const NUM_WORD = new RegExp(`^${NUM}\\.?\\s+(${ACT_WORDS}|${SCENE_WORDS})${END}${TAIL}$`, 'iu');
-const SPECIAL = new RegExp(`^(?:the\\s+)?(${SPECIAL_WORDS})${END}\\.?(?:\\s*[.:\\-–—]\\s*(.{0,120}))?$`, 'iu');
+const SPECIAL = new RegExp(`^(?:the\\s+)?(?:${SPECIAL_WORDS})(?![\\p{L}])\\.?(?:\\s*[.:\\-–—]\\s*(.{0,120}))?$`, 'iu');
 const BARE = /^([IVXLC]{1,7})\.?$/;
-const ACT_SCENE = new RegExp(`^(?:${ACT_WORDS})\\.?\\s+${NUM}\\s*[.,:;]?\\s+((?:${SCENE_WORDS})${END}.*)$`, 'iu');
+// Two words (an act or scene word and a number, either way round), then what follows them.
+const TWO_WORDS = /^([\p{L}\p{N}]+(?:-[\p{L}]+)?)\.?\s+(?:the\s+)?([\p{L}\p{N}]+(?:-[\p{L}]+)?)(.*)$/iu;
+const TAIL = /^(?:\s*[.:,;\-–—]+\s*|\s{2,}|\s*$)(.*)$/su;
 
-const actWord = new RegExp(`^(?:${ACT_WORDS})$`, 'iu');
+const actWords = new Set(ACT_WORDS.split('|'));
+const sceneWords = new Set(SCENE_WORDS.split('|'));
 
-function kindOf(word: string): HeadingKind {
-  return actWord.test(word) ? 'act' : 'scene';
+function kindOfWord(word: string): HeadingKind | null {
+  const w = word.toLowerCase();
+  return actWords.has(w) ? 'act' : sceneWords.has(w) ? 'scene' : null;
 }
 
-function numberOk(token: string): number | null | undefined {
-  const v = numberValue(token);
-  return v === null ? undefined : v;
+
+const FIRST_WORDS = new Set([...actWords, ...sceneWords, ...SPECIAL_WORDS.split('|'), 'the']);
+
+// Cheap test before the full patterns: a heading's first word is an act or scene word, a number or a
+// number word.
+function mayBeHeading(text: string): boolean {
+  const first = /^[\p{L}\p{N}]+/u.exec(text)?.[0];
+  if (!first) return false;
+  return FIRST_WORDS.has(first.toLowerCase()) || /^(?:\d|[IVXLC]+$)/.test(first) || numberValue(first) !== null;
 }
 
 /** One or two headings (`ACT 1, SCENE 2` gives both) for a line, or null. */
 export function matchHeadings(line: string): Heading[] | null {
   const text = line.trim();
-  if (text.length === 0 || text.length > 200) return null;
-  const combined = ACT_SCENE.exec(text);
-  if (combined) {
-    const actNo = numberOk(combined[1]!);
-    const scene = matchHeadings(combined[2]!);
-    if (actNo !== undefined && scene && scene[0]!.kind === 'scene') {
-      return [{ kind: 'act', number: actNo, title: text.slice(0, text.length - combined[2]!.length).replace(/[\s.,:;]+$/, '') }, scene[0]!];
+  if (text.length === 0 || text.length > 200 || !mayBeHeading(text)) return null;
+  const two = TWO_WORDS.exec(text);
+  if (two) {
+    const [, w1, w2, rest] = two as unknown as [string, string, string, string];
+    let kind = kindOfWord(w1);
+    let number = kind ? numberValue(w2) : null;
+    if (!kind || number === null) {
+      kind = kindOfWord(w2);
+      number = kind ? numberValue(w1) : null;
+    }
+    if (kind && number !== null) {
+      const tail = TAIL.exec(rest);
+      if (tail && looksLikeTitleTail(tail[1])) {
+        const scene = kind === 'act' && tail[1] ? matchHeadings(tail[1]) : null;
+        if (scene && scene.length === 1 && scene[0]!.kind === 'scene' && !scene[0]!.bare) {
+          return [{ kind: 'act', number, title: text.slice(0, text.length - tail[1]!.length).replace(/[\s.,:;]+$/, '') }, scene[0]!];
+        }
+        return [{ kind, number, title: text }];
+      }
     }
   }
-  let m = WORD_NUM.exec(text);
-  if (m) {
-    const n = numberOk(m[2]!);
-    if (n !== undefined && looksLikeTitleTail(m[3] ?? m[4])) return [{ kind: kindOf(m[1]!), number: n, title: text }];
+  if (SPECIAL.test(text)) {
+    const m = SPECIAL.exec(text)!;
+    if (looksLikeTitleTail(m[1])) return [{ kind: 'act', number: null, title: text }];
   }
-  m = NUM_WORD.exec(text);
-  if (m) {
-    const n = numberOk(m[1]!);
-    if (n !== undefined && looksLikeTitleTail(m[3] ?? m[4])) return [{ kind: kindOf(m[2]!), number: n, title: text }];
-  }
-  m = SPECIAL.exec(text);
-  if (m && looksLikeTitleTail(m[2])) return [{ kind: 'act', number: null, title: text }];
-  m = BARE.exec(text);
+  const m = BARE.exec(text);
   if (m) {
     const n = romanValue(m[1]!);
     if (n !== null) return [{ kind: 'scene', number: n, title: text, bare: true }];

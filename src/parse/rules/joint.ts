@@ -22,7 +22,19 @@ const PAIR_PREFIX = /^(?:BOTH|THE TWO|TWO|DIE BEIDEN|BEIDE|LES DEUX|DEUX|LOS DOS
 const MANY_PREFIX = /^(?:ALL THE|ALL|THE|SEVERAL|SOME|ALLE|DIE|TOUS LES|TOUTES LES|LES|TODOS LOS|TODAS LAS|LOS|LAS|TUTTI I|I|GLI|ВСЕ)\s+(.+)$/;
 const JOINT_SPLIT = /\s*(?:\/|&|,)\s*|\s+(?:AND|UND|ET|Y|E|И)\s+/;
 
+const shapes = new Map<string, LabelShape>();
+
 export function labelShape(label: string): LabelShape {
+  let shape = shapes.get(label);
+  if (!shape) {
+    shape = computeShape(label);
+    if (shapes.size > 10_000) shapes.clear();
+    shapes.set(label, shape);
+  }
+  return shape;
+}
+
+function computeShape(label: string): LabelShape {
   const key = nameKey(label);
   if (EVERYONE.has(key)) return { kind: 'everyone', pair: false };
   if (PAIR.has(key)) return { kind: 'everyone', pair: true };

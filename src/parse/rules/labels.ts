@@ -14,6 +14,8 @@ export interface Candidate {
   key: string;
   /** Found at the start of a paragraph (not at the start of a later line). */
   atBlockStart: boolean;
+  /** The speech follows the cue in the same paragraph. */
+  inlineText: boolean;
 }
 
 export interface LabelStats {
@@ -21,6 +23,8 @@ export interface LabelStats {
   upper: number;
   strong: number;
   bracketed: number;
+  /** Times the speech follows in the cue's own paragraph. */
+  inline: number;
   printed: string;
 }
 
@@ -55,24 +59,39 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
   for (const c of candidates) {
     let s = stats.get(c.key);
     if (!s) {
-      s = { count: 0, upper: 0, strong: 0, bracketed: 0, printed: c.cue.label };
+      s = { count: 0, upper: 0, strong: 0, bracketed: 0, inline: 0, printed: c.cue.label };
       stats.set(c.key, s);
     }
     s.count++;
     if (c.cue.upper) s.upper++;
     if (c.cue.sep !== 'none') s.strong++;
     if (c.cue.sep === 'direction') s.bracketed++;
+    if (c.inlineText) s.inline++;
   }
   return stats;
 }
 
-/** Counts of words printed in lower case, for telling names from ordinary words. */
-export function lowerCaseCounts(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of text.matchAll(/(?<![\p{L}])\p{Ll}[\p{L}'’]*/gu)) {
-    counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-  }
-  return counts;
+/** How often a word is printed in lower case in the text (so is an ordinary word, not a name). */
+export type LowerCount = (word: string) => number;
+
+export function lowerCaseCounter(text: string): LowerCount {
+  const memo = new Map<string, number>();
+  return (word: string) => {
+    const w = word.toLowerCase();
+    let n = memo.get(w);
+    if (n === undefined) {
+      n = 0;
+      if (w) {
+        for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + w.length)) {
+          const before = at > 0 ? text[at - 1]! : ' ';
+          const after = text[at + w.length] ?? ' ';
+          if (!/[\p{L}'’]/u.test(before) && !/\p{L}/u.test(after)) n++;
+        }
+      }
+      memo.set(w, n);
+    }
+    return n;
+  };
 }
 
 export interface Acceptance {
@@ -83,7 +102,7 @@ export interface Acceptance {
 export function acceptLabels(
   stats: Map<string, LabelStats>,
   roster: Roster,
-  lower: Map<string, number>,
+  lower: LowerCount,
 ): Acceptance {
   const accepted = new Set<string>();
   const rejected = new Set<string>();
@@ -92,13 +111,16 @@ export function acceptLabels(
     label
       .split(/\s+/)
       .filter((w) => /^\p{L}/u.test(w))
-      .every((w) => (lower.get(w.toLowerCase()) ?? 0) > count);
+      .every((w) => lower(w) > count);
   const soloOk = (key: string): boolean => {
     const s = stats.get(key);
     if (!s) return roster.castMatch(key) !== null;
     if (NOT_SPEAKERS.has(nameKey(s.printed)) || key === '') return false;
     const inCast = roster.castMatch(s.printed) !== null;
-    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.strong > 0 || layout.unseparated;
+    // A speaker's speech follows the cue in its paragraph at least once; a repeated title never does.
+    if (s.inline === 0 && !(inCast && s.count >= 2)) return false;
+    // A capitalised line set apart once, with nothing after it, is as likely a title as a speaker.
+    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.inline > 0 || (layout.unseparated && s.strong === 0);
     if (inCast && s.strong > 0) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
     if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;

@@ -57,18 +57,6 @@ for (const [n, words] of WORDS) {
 // Longer stems first, so `dreizehnt` wins over `dritt` and `siebent` over `sieb`.
 stems.sort((a, b) => b[0].length - a[0].length);
 
-/** Alternation of every number word, for building heading patterns. */
-export const NUMBER_WORD_SOURCE = [
-  ...[...exact.keys()].map(escape),
-  ...stems.map(([s]) => `${escape(s)}[\\p{L}]{0,3}`),
-]
-  .sort((a, b) => b.length - a.length)
-  .join('|');
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export function wordValue(word: string): number | null {
   const w = word.toLowerCase().replace(/\.$/, '');
   const hit = exact.get(w);

@@ -37,12 +37,16 @@ function measureIndent(line: string): number {
 
 export function splitLines(text: string): SourceLine[] {
   const out: SourceLine[] = [];
+  const odd = ODD_SPACE.test(text) || INVISIBLE.test(text);
+  ODD_SPACE.lastIndex = 0;
+  INVISIBLE.lastIndex = 0;
   let start = 0;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
     const ch = i < n ? text.charCodeAt(i) : 10;
     if (ch !== 10 && ch !== 13) continue;
-    const raw = text.slice(start, i).replace(INVISIBLE, '').replace(ODD_SPACE, ' ');
+    const slice = text.slice(start, i);
+    const raw = odd ? slice.replace(INVISIBLE, '').replace(ODD_SPACE, ' ') : slice;
     const trimmed = raw.trimEnd();
     out.push({ text: trimmed, start, end: i, indent: measureIndent(trimmed), blank: trimmed.trim() === '' });
     if (ch === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
@@ -93,8 +97,21 @@ export function makeBlock(lines: SourceLine[], blankBefore: number): Block {
   };
 }
 
+const keyCache = new Map<string, string>();
+
 /** Case-, accent- and punctuation-blind form of a name, for comparing labels with cast entries. */
 export function nameKey(s: string): string {
+  let key = keyCache.get(s);
+  if (key === undefined) {
+    key = computeNameKey(s);
+    // Names recur thousands of times in a play; the cache stays small because names are few.
+    if (keyCache.size > 50_000) keyCache.clear();
+    keyCache.set(s, key);
+  }
+  return key;
+}
+
+function computeNameKey(s: string): string {
   return s
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -106,6 +123,7 @@ export function nameKey(s: string): string {
 export function isUpperWord(word: string): boolean {
   return /\p{Lu}/u.test(word) && !/\p{Ll}/u.test(word);
 }
+
 
 /** `MAÎTRE JACQUES` → `Maître Jacques`; names printed in capitals read better in the playbook. */
 export function displayCase(s: string): string {
