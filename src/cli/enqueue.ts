@@ -84,8 +84,14 @@ async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
 async function jobConfig(opts: EnqueueOptions): Promise<JobConfig> {
   const config: JobConfig = { parser: opts.parser, chunkSize: opts.chunkSize };
   if (opts.parser !== 'rules') {
-    const { resolveLlmConfig } = await import('../config/llm.js');
+    const [{ resolveLlmConfig }, { checkProviderConfig }] = await Promise.all([
+      import('../config/llm.js'),
+      import('../llm/providers.js'),
+    ]);
     Object.assign(config, resolveLlmConfig(opts, process.env));
+    // A job that can only fail for want of a key is better refused now than found failed later. Only
+    // the key's presence is checked here; the worker reads the key itself when it runs the job.
+    checkProviderConfig(process.env, config);
   }
   return config;
 }
