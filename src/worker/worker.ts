@@ -299,8 +299,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const pollTimer = setInterval(wake, pollMs);
   const heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
 
-  const waitForSlots = (ms: number) =>
-    Promise.race([Promise.allSettled([...active.values()].map((s) => s.done)), new Promise((r) => setTimeout(r, ms))]);
+  async function waitForSlots(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...active.values()].map((s) => s.done)), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
 
   async function shutdown(graceMs: number): Promise<WorkerSummary> {
     stopping = true;
