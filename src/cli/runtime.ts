@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadDotEnv } from '../config/env.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Db } from '../db/client.js';
+import type { SqlClient } from '../db/pool.js';
 import type { Logger, LogFormat } from '../log/logger.js';
 
 // What every subcommand shares: global flags, error reporting, the database and the logger. Heavy modules
@@ -58,19 +59,35 @@ export interface DbSession {
 }
 
 /** Opens the database (created and migrated if needed), runs `fn`, and always disconnects. */
-export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poolMax?: number; migrate?: boolean } = {}): Promise<T> {
-  const [{ resolveDatabaseUrl }, { openDatabase }] = await Promise.all([
-    import('../config/database.js'),
-    import('../db/open.js'),
-  ]);
+export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poolMax?: number } = {}): Promise<T> {
+  const [{ resolveDatabaseUrl }, { openDatabase }] = await Promise.all([import('../config/database.js'), import('../db/open.js')]);
   const url = resolveDatabaseUrl();
-  const db = await openDatabase(url, { max: options.poolMax, migrate: options.migrate });
+  const db = await openDatabase(url, { max: options.poolMax });
   try {
     return await fn({ db, url });
   } catch (err) {
     throw await asUserFacing(err, url);
   } finally {
     await db.$disconnect().catch(() => {});
+  }
+}
+
+/** Like withDb, over a plain pg pool: for commands that only read, so they skip Prisma's start-up. */
+export async function withSql<T>(fn: (s: { sql: SqlClient; url: string }) => Promise<T>): Promise<T> {
+  const [{ resolveDatabaseUrl }, { prepareDatabase }, { createPool }] = await Promise.all([
+    import('../config/database.js'),
+    import('../db/open.js'),
+    import('../db/pool.js'),
+  ]);
+  const url = resolveDatabaseUrl();
+  await prepareDatabase(url);
+  const pool = createPool(url);
+  try {
+    return await fn({ sql: pool, url });
+  } catch (err) {
+    throw await asUserFacing(err, url);
+  } finally {
+    await pool.end().catch(() => {});
   }
 }
 

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { action, printJson, withDb } from './runtime.js';
+import { action, printJson, withSql } from './runtime.js';
 import { intOption, listOption } from './options.js';
 import { age, percent, shortId, table, truncate } from './format.js';
 import { JOB_STATUSES, type JobStatus } from '../queue/states.js';
 import type { JobDetail, JobSummary } from '../queue/jobs.js';
+import type { LiveWorker } from '../queue/reads.js';
 
 interface StatusOptions {
   status?: JobStatus[];
@@ -22,8 +23,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  playbuddy status\n  playbuddy status --status failed,retrying --limit 50\n  playbuddy status 3f2a1b9c')
     .action(
       action(async (jobId: string | undefined, opts: StatusOptions) =>
-        withDb(async ({ db }) => {
-          const repo = await import('../queue/repository.js');
+        withSql(async ({ sql: db }) => {
+          const repo = await import('../queue/reads.js');
           if (jobId) {
             const job = await repo.getJob(db, jobId);
             const events = await repo.jobEvents(db, job.id);
@@ -61,7 +62,7 @@ function stateOf(j: JobSummary, now: Date): string {
 async function formatList(
   jobs: JobSummary[],
   counts: Record<JobStatus, number>,
-  workers: Awaited<ReturnType<typeof import('../queue/repository.js').liveWorkers>>,
+  workers: LiveWorker[],
 ): Promise<string> {
   const now = new Date();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -3,21 +3,19 @@ import { applyPendingMigrations } from './migrate.js';
 import { connectionError, ensureDatabase } from './server.js';
 import { UserError } from '../errors.js';
 
-export interface OpenOptions extends DbOptions {
-  /** Apply pending migrations first (every command that touches the queue does). */
-  migrate?: boolean;
+/** What every command that touches the queue does first: the database exists (created if the server allows) and is migrated. */
+export async function prepareDatabase(connectionString: string): Promise<void> {
+  await ensureDatabase(connectionString);
+  try {
+    await applyPendingMigrations(connectionString);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw connectionError(connectionString, err);
+  }
 }
 
-/** The one way commands get a database: reachable, created if missing, migrated, then a Prisma client. */
-export async function openDatabase(connectionString: string, options: OpenOptions = {}): Promise<Db> {
-  await ensureDatabase(connectionString);
-  if (options.migrate !== false) {
-    try {
-      await applyPendingMigrations(connectionString);
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      throw connectionError(connectionString, err);
-    }
-  }
+/** The database prepared, then a Prisma client on it. */
+export async function openDatabase(connectionString: string, options: DbOptions = {}): Promise<Db> {
+  await prepareDatabase(connectionString);
   return createDb(connectionString, options);
 }

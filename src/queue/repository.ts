@@ -76,57 +76,7 @@ export async function enqueueJobs(db: Db, jobs: NewJob[], options: { force?: boo
 // Reads
 // ---------------------------------------------------------------------------------------------------------
 
-/** Resolves a full id or a unique prefix of one (as `status` prints them) to the full id. */
-export async function resolveJobId(db: Db, idOrPrefix: string): Promise<string> {
-  const wanted = idOrPrefix.trim().toLowerCase();
-  if (!/^[0-9a-f-]{4,36}$/.test(wanted)) {
-    throw new UserError(`"${idOrPrefix}" is not a job id.`, 'Job ids are shown by `playbuddy status`; 4 characters or more of one are enough.');
-  }
-  const rows = await db.parseJob.findMany({ where: { id: { startsWith: wanted } }, select: { id: true }, take: 2 });
-  if (rows.length === 0) throw new UserError(`No job has an id starting with ${wanted}.`, 'List jobs with `playbuddy status`.');
-  if (rows.length > 1) throw new UserError(`More than one job has an id starting with ${wanted}.`, 'Type more characters of the id.');
-  return rows[0]!.id;
-}
-
-export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
-  const id = await resolveJobId(db, idOrPrefix);
-  const [job] = await db.$queryRaw<Array<{ textLength: number }>>`
-    SELECT length("rawText")::int AS "textLength" FROM "ParseJob" WHERE id = ${id}`;
-  const row = await db.parseJob.findUniqueOrThrow({
-    where: { id },
-    select: { ...SUMMARY_SELECT, config: true, contentHash: true, lockedAt: true, legacySessionId: true, replacesPlaybookId: true },
-  });
-  return { ...row, config: row.config as JobConfig | null, textLength: job?.textLength ?? 0 };
-}
-
-export async function listJobs(db: Db, filter: { statuses?: JobStatus[]; limit?: number } = {}): Promise<JobSummary[]> {
-  return db.parseJob.findMany({
-    where: filter.statuses?.length ? { status: { in: filter.statuses } } : undefined,
-    select: SUMMARY_SELECT,
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: filter.limit ?? 20,
-  });
-}
-
-/** Counts per status, every status present (zero when none). */
-export async function countByStatus(db: Db): Promise<Record<JobStatus, number>> {
-  // GROUP BY over the status-leading index; a count per status is cheap even with 100k finished jobs.
-  const rows = await db.$queryRaw<Array<{ status: JobStatus; n: number }>>`
-    SELECT status::text AS status, count(*)::int AS n FROM "ParseJob" GROUP BY status`;
-  const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-  for (const r of rows) counts[r.status] = r.n;
-  return counts;
-}
-
-export async function jobEvents(db: Db, jobId: string, limit = 200): Promise<JobEventRow[]> {
-  const rows = await db.jobEvent.findMany({
-    where: { jobId },
-    orderBy: { createdAt: 'desc' },
-    take: limit,
-    select: { id: true, event: true, details: true, createdAt: true },
-  });
-  return rows.reverse();
-}
+export { countByStatus, getJob, jobEvents, listJobs, liveWorkers, resolveJobId } from './reads.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // State changes
@@ -189,20 +139,3 @@ export async function latestCompletedPlaybook(db: Db, filename: string): Promise
   return job?.playbookId ?? null;
 }
 
-// A worker that missed this many heartbeats is presumed dead (it renews every few seconds).
-const WORKER_ALIVE_MS = 30_000;
-
-export async function liveWorkers(db: Db, now = new Date()) {
-  const workers = await db.worker.findMany({
-    where: { stoppedAt: null, lastHeartbeat: { gte: new Date(now.getTime() - WORKER_ALIVE_MS) } },
-    orderBy: { startedAt: 'asc' },
-  });
-  if (workers.length === 0) return [];
-  const running = await db.parseJob.groupBy({
-    by: ['workerId'],
-    where: { status: 'running', workerId: { in: workers.map((w) => w.id) } },
-    _count: { _all: true },
-  });
-  const byWorker = new Map(running.map((r) => [r.workerId, r._count._all]));
-  return workers.map((w) => ({ ...w, running: byWorker.get(w.id) ?? 0 }));
-}
