@@ -35,11 +35,17 @@ registerCancel(program);
 registerPause(program);
 registerResume(program);
 registerRetry(program);
-registerDb(program);
-registerMigrateSessions(program);
-registerParse(program);
 registerShow(program);
 registerExport(program);
 registerPlays(program);
+registerParse(program);
+registerDb(program);
+registerMigrateSessions(program);
+
+// `playbuddy show … | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 await program.parseAsync(process.argv);
