@@ -140,6 +140,8 @@ export function analyze(text: string, filename?: string): Analysis {
   if (startUnit === null) {
     const firstCue = [...cueUnits.keys()].filter((u) => u >= castEnd).sort((a, b) => a - b)[0];
     startUnit = firstCue === undefined ? units.length : structure.castRange && castEnd <= firstCue ? castEnd : firstCue;
+    // The setting printed just before the first speech belongs to the play.
+    while (startUnit > castEnd && startUnit - 1 >= 0 && isSetting(units[startUnit - 1]!, pieceAt(startUnit - 1))) startUnit--;
   }
 
   // 2. Speakers: solo labels resolved against the cast and each other.
@@ -293,10 +295,10 @@ export function analyze(text: string, filename?: string): Analysis {
       // `MURDERERS`, `DIE BEIDEN MÄGDE`: those of that kind on stage, else those who speak in this scene.
       for (const [head, persons] of headsOf) {
         if (!isPluralOf(shape.noun, head) || persons.length < 2) continue;
-        const here = persons.filter((p) => present.includes(p.id));
+        const here = present.filter((id) => persons.some((p) => p.id === id)).map((id) => roster.persons[id]!);
         const inScene = persons.filter((p) => sceneSpeakers.get(sceneNo)?.has(p.id));
         const chosen = here.length >= 2 ? here : inScene.length >= 2 ? inScene : persons.length === 2 || !shape.pair ? persons : [];
-        if (chosen.length >= 2) return chosen.map((p) => p.id);
+        if (chosen.length >= 2) return chosen === here ? here.map((p) => p.id) : chosen.map((p) => p.id).sort((a, b) => a - b);
       }
     }
     const own = byLabel.get(key) ?? roster.castMatch(cue.label);
@@ -505,6 +507,12 @@ function modeIndent(units: Unit[], cues: Map<number, Cue>): number {
   let bestN = -1;
   for (const [ind, n] of counts) if (n > bestN) [best, bestN] = [ind, n];
   return best;
+}
+
+function isSetting(unit: Unit, piece: Piece): boolean {
+  if (unit.headings) return false;
+  const t = piece.joined;
+  return wholeDirection(t, new Set(ALL_BRACKETS)) !== null || isBareDirection(t) || (unit.block.indent >= 2 && looksLikeProse(piece));
 }
 
 function nextIsText(units: Unit[], i: number): boolean {

@@ -65,6 +65,19 @@ function voiceOf(label: string): string | null {
   return null;
 }
 
+/** `HAM` for `HAMLET`, `LADY B` for `LADY BRACKNELL`: each word the start of the next word of the name. */
+export function abbreviates(short: string[], full: string[]): boolean {
+  if (short.length === 0 || short.length > full.length || short.join(' ') === full.join(' ')) return false;
+  if (short.length === 1 && short[0]!.length < 3) return false;
+  let j = 0;
+  for (const t of short) {
+    while (j < full.length && !full[j]!.startsWith(t)) j++;
+    if (j === full.length) return false;
+    j++;
+  }
+  return true;
+}
+
 function subset(a: string[], b: string[]): boolean {
   return a.every((t) => b.includes(t));
 }
@@ -113,6 +126,8 @@ export class Roster {
     if (within.length === 1) return within[0]!.person;
     if (within.length > 1) return null;
     // `Odoardo Galotti` is `Odoardo` when the family name is one the cast uses.
+    const short = this.castTokens.filter((c) => abbreviates(toks, c.tokens));
+    if (short.length === 1) return short[0]!.person;
     const around = this.castTokens.filter(
       (c) =>
         c.tokens.length > 0 &&
@@ -160,7 +175,7 @@ export class Roster {
     }
     // Short labels join the one longer label they are part of.
     const own = new Map<string, Person>();
-    pending.sort((a, b) => b.split(' ').length - a.split(' ').length);
+    pending.sort((a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length);
     for (const key of pending) {
       const toks = key.split(' ');
       if (!isNumbered(key)) {
@@ -170,6 +185,11 @@ export class Roster {
         });
         if (longer.length === 1 && !isNumbered(longer[0]!)) {
           assign(key, own.get(longer[0]!)!);
+          continue;
+        }
+        const fuller = [...own.keys()].filter((k) => abbreviates(toks, k.split(' ')));
+        if (fuller.length === 1) {
+          assign(key, own.get(fuller[0]!)!);
           continue;
         }
       }

@@ -71,8 +71,8 @@ function lineEndAfter(text: string, pos: number): boolean {
   return true;
 }
 
-// A direction on its own line after a short opening (`Ah!.. / (Weeps) / ...`) stays in the speech, so the
-// speech is not cut down to a fragment of a few words before its first direction.
+// A direction after a short opening (`Ah!.. (Weeps) ...`) stays in the speech, so the speech is not cut
+// down to a fragment of a few words before its first direction.
 export const OPENING = 40;
 
 export function spokenLength(text: string): number {
@@ -80,9 +80,8 @@ export function spokenLength(text: string): number {
 }
 
 /**
- * Cuts a speech into spoken text and directions, in order. Directions that open or close the speech, or
- * stand on lines of their own once the speech is under way, are cut out; one printed in the middle of a
- * spoken line stays in it, so the line reads as printed (`Raina--(she goes to the bed) Why, where--`).
+ * Cuts a speech into spoken text and directions, in order: directions that open or close the speech, and
+ * those inside it once it is under way. One right after a short opening stays in it, as printed.
  */
 export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segment[] {
   const out: Segment[] = [];
@@ -93,6 +92,7 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     out.push({ kind, text: raw, start, end });
   };
   const opener = /[([_]/g;
+  let directionLetters = 0;
   for (let i = 0; i < text.length; i++) {
     opener.lastIndex = i;
     const found = opener.exec(text);
@@ -110,16 +110,17 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
       if (close < 0) continue;
     }
     const atStart = text.slice(from, i).trim() === '';
-    const ownLines = lineStartBefore(text, i) && lineEndAfter(text, close + 1) && spokenLength(text.slice(0, i)) >= OPENING;
+    const underWay = spokenLength(text.slice(0, i)) - directionLetters >= OPENING;
+    directionLetters += spokenLength(text.slice(i, close + 1));
     const atEnd = lineEndAfter(text, close + 1) && text.slice(close + 1).trim().replace(/^[.,;:!?]+/, '') === '';
-    if (!(atStart || ownLines || atEnd)) {
+    if (!(atStart || underWay || atEnd)) {
       i = close;
       continue;
     }
     push('speech', from, i);
     push('direction', i, close + 1, text.slice(i + 1, close).trim());
     from = close + 1;
-    while (from < text.length && /[.,;:]/.test(text[from]!) && (atEnd || ownLines)) from++;
+    while (from < text.length && /[.,;:]/.test(text[from]!) && (atEnd || underWay)) from++;
     i = from - 1;
   }
   push('speech', from, text.length);

@@ -107,6 +107,14 @@ export function acceptLabels(
   const accepted = new Set<string>();
   const rejected = new Set<string>();
   const layout = dominantLayout(stats);
+  const extendsSpeaker = (key: string): boolean => {
+    const toks = key.split(' ');
+    return [...stats].some(([k, o]) => {
+      if (k === key || o.count < 2 || o.inline === 0) return false;
+      const ot = k.split(' ');
+      return ot.length < toks.length && ot.every((t) => toks.includes(t)) && toks.every((t) => ot.includes(t) || lower(t) === 0);
+    });
+  };
   const isCommon = (label: string, count: number) =>
     label
       .split(/\s+/)
@@ -122,6 +130,8 @@ export function acceptLabels(
     // A capitalised line set apart once, with nothing after it, is as likely a title as a speaker.
     if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.inline > 0 || (layout.unseparated && s.strong === 0);
     if (inCast && s.strong > 0) return true;
+    // `Claudia Galotti.` once, where `Claudia.` speaks often: the full name of a known speaker.
+    if (s.count === 1 && s.strong === 1 && extendsSpeaker(key)) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
     if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;
     return s.count >= 2 && s.strong === s.count && !isCommon(s.printed, s.count);

@@ -1,0 +1,382 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentError } from '../../src/errors.js';
+import { findBoundaries, parseRules } from '../../src/parse/rules/index.js';
+import { matchHeadings } from '../../src/parse/rules/headings.js';
+import { allLines, directions, parse, scene, speeches, whoSays } from './rules-helpers.js';
+
+describe('speaker cue layouts', () => {
+  it('reads a name alone on its line, with the speech below it', () => {
+    const play = parse(
+      scene('ANNA\nWhere have you been?', 'BORIS\nOut in the rain,\nAnd back again.', 'ANNA\nYou are wet through.', 'BORIS\nI am.'),
+    );
+    expect(speeches(play).map((l) => l.characters[0])).toEqual(['Anna', 'Boris', 'Anna', 'Boris']);
+    const verse = speeches(play)[1]!;
+    expect(verse.text).toBe('Out in the rain,\nAnd back again.');
+    expect(verse.preserveLineBreaks).toBe(true);
+  });
+
+  it('reads NAME  text with two spaces', () => {
+    const play = parse(scene('ANNA  Where have you been?', 'BORIS  Out.', 'ANNA  Out where?', 'BORIS  Just out.'));
+    expect(whoSays(play, 'Out where?')).toEqual(['Anna']);
+    expect(speeches(play)).toHaveLength(4);
+  });
+
+  it('reads NAME. text, Name. text and NAME: text', () => {
+    for (const [a, b] of [
+      ['ANNA.', 'BORIS.'],
+      ['Anna.', 'Boris.'],
+      ['ANNA:', 'BORIS:'],
+      ['Anna:', 'Boris:'],
+    ]) {
+      const play = parse(scene(`${a} Where have you been?`, `${b} Out.`, `${a} Out where?`, `${b} Just out, Anna.`));
+      expect(speeches(play).map((l) => l.characters[0])).toEqual(['Anna', 'Boris', 'Anna', 'Boris']);
+      expect(whoSays(play, 'Just out')).toEqual(['Boris']);
+    }
+  });
+
+  it('splits a direction attached to the label off as its own line, naming the speaker', () => {
+    const play = parse(
+      scene('ANNA (aside). He lies.', 'BORIS [to Anna] I heard that.', 'ANNA. Did you?', 'BORIS, laughing. Every word.', 'ANNA. Good.'),
+    );
+    const lines = allLines(play);
+    expect(lines[0]).toMatchObject({ type: 'stage_direction', text: 'aside', characters: ['Anna'] });
+    expect(lines[1]).toMatchObject({ type: 'dialogue', text: 'He lies.', characters: ['Anna'] });
+    expect(lines[2]).toMatchObject({ type: 'stage_direction', text: 'to Anna', characters: ['Boris'] });
+    expect(whoSays(play, 'Every word.')).toEqual(['Boris']);
+  });
+
+  it('reads capitals with no separator before the speech', () => {
+    const play = parse(
+      scene('NORA Where is she?', "CATHLEEN She's lying down, God help her.", 'NORA I seen nothing.', 'CATHLEEN "Is it you?" says she.'),
+    );
+    expect(speeches(play).map((l) => l.characters[0])).toEqual(['Nora', 'Cathleen', 'Nora', 'Cathleen']);
+    expect(speeches(play)[2]!.text).toBe('I seen nothing.');
+  });
+
+  it('does not take ordinary words for speakers', () => {
+    const play = parse(
+      scene('ANNA. Yes. I think so.', 'BORIS. Well: it is late.', 'ANNA. Yes. Late.', 'BORIS. Well: go then.', 'Yes. He said so, and yes again.'),
+    );
+    expect(new Set(speeches(play).flatMap((l) => l.characters))).toEqual(new Set(['Anna', 'Boris']));
+  });
+});
+
+describe('who speaks', () => {
+  it('resolves labels through the cast list: KING is King Claudius', () => {
+    const play = parse(
+      scene(
+        'Dramatis Personae\n\nKING CLAUDIUS, brother to the late king\nHAMLET, his nephew\nHORATIO, friend to Hamlet',
+        'ACT I',
+        'KING  How is it that the clouds still hang on you?',
+        'HAMLET  Not so, my lord.',
+        'KING  Then be it so.',
+        'HORATIO  My lord.',
+        'HAMLET  Horatio!',
+      ),
+    );
+    expect(whoSays(play, 'How is it')).toEqual(['King Claudius']);
+    const king = play.characters.find((c) => c.name === 'King Claudius')!;
+    expect(king.aliases).toContain('KING');
+    expect(king.description).toBe('brother to the late king');
+  });
+
+  it('resolves abbreviated labels to the full name', () => {
+    const play = parse(
+      scene(
+        'HAMLET. Who is there?',
+        'Hor. A friend.',
+        'Ham. Welcome, Horatio.',
+        'HORATIO. My lord.',
+        'Ham. What news?',
+        'Hor. None.',
+        'HAMLET. None at all?',
+      ),
+    );
+    expect(new Set(speeches(play).flatMap((l) => l.characters))).toEqual(new Set(['Hamlet', 'Horatio']));
+  });
+
+  it('keeps MACBETH and LADY MACBETH apart but joins Claudia and Claudia Galotti', () => {
+    const mac = parse(scene('MACBETH. I have done the deed.', 'LADY MACBETH. I heard the owl.', 'MACBETH. When?', 'LADY MACBETH. Now.', 'MACBETH. As I descended?'));
+    expect(new Set(speeches(mac).flatMap((l) => l.characters))).toEqual(new Set(['Macbeth', 'Lady Macbeth']));
+    const gal = parse(
+      scene('Claudia Galotti. Where is she?', 'Odoardo. In church.', 'Claudia. Still?', 'Odoardo. Still.', 'Claudia. Then we wait.', 'Odoardo. We wait.'),
+    );
+    expect(new Set(speeches(gal).flatMap((l) => l.characters))).toEqual(new Set(['Claudia Galotti', 'Odoardo']));
+  });
+
+  it('keeps numbered and unnamed speakers as people of their own', () => {
+    const play = parse(
+      scene(
+        'FIRST WITCH  When shall we three meet again?',
+        'SECOND WITCH  When the hurly-burly\'s done.',
+        'THIRD WITCH  That will be ere the set of sun.',
+        'FIRST WITCH  Where the place?',
+        'SECOND WITCH  Upon the heath.',
+        'A LORD  There to meet with Macbeth.',
+        '1. CITIZEN  Who is there?',
+        'A LORD  None but friends.',
+        '1. CITIZEN  Pass, friends.',
+      ),
+    );
+    const names = new Set(speeches(play).flatMap((l) => l.characters));
+    expect(names).toEqual(new Set(['First Witch', 'Second Witch', 'Third Witch', 'A Lord', '1. Citizen']));
+  });
+
+  it('gives joint speeches to everyone they name', () => {
+    const play = parse(
+      scene(
+        'HAMLET  Swear.',
+        'HORATIO  My lord?',
+        'MARCELLUS  What, my lord?',
+        'HORATIO AND MARCELLUS  We swear.',
+        'HORATIO/MARCELLUS  Again, we swear.',
+        'Hamlet and Horatio. Then go.',
+      ),
+    );
+    expect(whoSays(play, 'We swear.')).toEqual(['Horatio', 'Marcellus']);
+    expect(whoSays(play, 'Again')).toEqual(['Horatio', 'Marcellus']);
+    expect(whoSays(play, 'Then go.')).toEqual(['Hamlet', 'Horatio']);
+  });
+
+  it('gives ALL to those on stage but the one they answer, and BOTH to the two last speakers', () => {
+    const play = parse(
+      scene(
+        '[Enter Hamlet, Horatio, Marcellus and Barnardo.]',
+        'HAMLET  Hold you the watch tonight?',
+        'HORATIO  We do.',
+        'MARCELLUS  We do, my lord.',
+        'BARNARDO  Tonight.',
+        'HAMLET  Armed, say you?',
+        'ALL  Armed, my lord.',
+        '[Barnardo exits.]',
+        'HAMLET  And you two?',
+        'BOTH  We stay.',
+      ),
+    );
+    expect(new Set(whoSays(play, 'Armed, my lord.'))).toEqual(new Set(['Horatio', 'Marcellus', 'Barnardo']));
+    expect(new Set(whoSays(play, 'We stay.'))).toEqual(new Set(['Horatio', 'Marcellus']));
+  });
+
+  it('gives a plural label to the numbered speakers of that kind', () => {
+    const play = parse(
+      scene(
+        'ERSTE MAGD. Hier, Herr.',
+        'ADAM. Wo ist die andre?',
+        'ZWEITE MAGD. Hier.',
+        'ADAM. Kommt beide her.',
+        'DIE BEIDEN MÄGDE. Hier sind wir ja.',
+        'ADAM. Gut.',
+      ),
+    );
+    expect(whoSays(play, 'Hier sind wir ja.')).toEqual(['Erste Magd', 'Zweite Magd']);
+  });
+});
+
+describe('stage directions', () => {
+  it('reads bracketed, underscored, indented and Enter/Exit directions', () => {
+    const play = parse(
+      scene(
+        '    A room. Morning; the sun comes in\n    through the window at the back.',
+        '[Enter Anna.]',
+        'ANNA. Is anyone here?',
+        '(Boris comes in.)',
+        'BORIS. Only me.',
+        'ANNA.\nThen stay.\n_She sits._\nAnd talk to me a while, Boris, for the day is long.',
+        'BORIS. Gladly.',
+        'Exit Anna.',
+      ),
+    );
+    const dirs = directions(play).map((l) => l.text);
+    expect(dirs).toEqual([
+      'A room. Morning; the sun comes in through the window at the back.',
+      'Enter Anna.',
+      'Boris comes in.',
+      'Exit Anna.',
+    ]);
+    expect(directions(play)[1]!.characters).toEqual(['Anna']);
+    expect(whoSays(play, 'Then stay.')).toEqual(['Anna']);
+  });
+
+  it('splits directions out of a speech in order once it is under way', () => {
+    const play = parse(
+      scene(
+        'ANNA. I have waited here for you since the early morning, Boris, and you never came. [She turns away.] Go.',
+        'BORIS. I could not come.',
+        'ANNA. Could not? (Laughs.) You would not.',
+        'BORIS. Believe what you like.',
+      ),
+    );
+    const lines = allLines(play);
+    expect(lines.map((l) => l.type)).toEqual(['dialogue', 'stage_direction', 'dialogue', 'dialogue', 'dialogue', 'dialogue']);
+    expect(lines[1]!.text).toBe('She turns away.');
+    expect(lines[2]).toMatchObject({ characters: ['Anna'], text: 'Go.' });
+    // A direction right after a short opening stays where it is printed.
+    expect(whoSays(play, 'Could not? (Laughs.) You would not.')).toEqual(['Anna']);
+  });
+
+  it('keeps spoken parentheses when the play marks directions with brackets', () => {
+    const play = parse(
+      scene(
+        '[Enter Captain.]',
+        'CAPTAIN  The merciless Macdonwald\n(Worthy to be a rebel, for to that\nThe multiplying villainies of nature\nDo swarm upon him) from the Western Isles',
+        'DUNCAN  O valiant cousin!',
+        'CAPTAIN  I am faint.',
+        '[Exit Captain.]',
+        '[Enter Ross.]',
+        'ROSS  God save the King.',
+        'DUNCAN  Whence cam\'st thou?',
+        'ROSS  From Fife, great king.',
+      ),
+    );
+    expect(speeches(play)[0]!.text).toContain('(Worthy to be a rebel');
+  });
+});
+
+describe('speeches run together', () => {
+  it('splits two speeches printed in one paragraph', () => {
+    const play = parse(
+      scene(
+        'Helmer. Still, you know, we can\'t spend money recklessly. Nora. Yes, Torvald, we may be a wee bit more reckless now.',
+        'Helmer. Yes, after the New Year.',
+        'Nora. Pooh! we can borrow until then.',
+        'Helmer. Nora! Nora (cries out). Oh, what is that?',
+        'Helmer. Nothing.',
+        'Nora. Nothing?',
+        'Helmer. Nothing at all.',
+        'Nora. Then good night.',
+      ),
+    );
+    expect(whoSays(play, 'Yes, Torvald')).toEqual(['Nora']);
+    expect(whoSays(play, 'Oh, what is that?')).toEqual(['Nora']);
+  });
+});
+
+describe('structure', () => {
+  it('gives a play without headings one act and one scene', () => {
+    const play = parse(scene('ANNA. One.', 'BORIS. Two.', 'ANNA. Three.', 'BORIS. Four.'));
+    expect(play.acts).toHaveLength(1);
+    expect(play.acts[0]!.scenes).toHaveLength(1);
+  });
+
+  it('gives a play with scenes only one act', () => {
+    const play = parse(scene('SCENE I', 'ANNA. One.', 'BORIS. Two.', 'SCENE II', 'ANNA. Three.', 'BORIS. Four.'));
+    expect(play.acts).toHaveLength(1);
+    expect(play.acts[0]!.scenes.map((s) => s.title)).toEqual(['SCENE I', 'SCENE II']);
+  });
+
+  it('skips a table of contents and a premiere cast before the play', () => {
+    const play = parse(
+      scene(
+        'THE PERSONS OF THE PLAY\n\nAnna Petrovna\nBoris Ivanovich',
+        'THE SCENES OF THE PLAY\n\nACT I. A garden.\n\nACT II. A room.',
+        'Anna Petrovna: Miss Ellen Terry.\nBoris Ivanovich: Mr. Henry Irving.',
+        'FIRST ACT',
+        'Anna. Good morning.',
+        'Boris. Good morning, Anna.',
+        'SECOND ACT',
+        'Anna. Good night.',
+        'Boris. Good night, Anna.',
+      ),
+    );
+    expect(play.acts.map((a) => a.title)).toEqual(['FIRST ACT', 'SECOND ACT']);
+    expect(speeches(play)).toHaveLength(4);
+    expect(play.characters.map((c) => c.name)).toEqual(['Anna Petrovna', 'Boris Ivanovich']);
+  });
+
+  it('reads title and author from the first lines and strips a distributor licence', () => {
+    const text = [
+      'The Project Gutenberg EBook of Two Voices, by Jane Roe',
+      '',
+      'Title: Two Voices',
+      '',
+      'Author: Jane Roe',
+      '',
+      '*** START OF THIS PROJECT GUTENBERG EBOOK TWO VOICES ***',
+      '',
+      scene('ANNA. One.', 'BORIS. Two.', 'ANNA. Three.', 'BORIS. Four.'),
+      '*** END OF THIS PROJECT GUTENBERG EBOOK TWO VOICES ***',
+      '',
+      'SECTION 1. General Terms of Use',
+      '',
+      'LICENSEE: You agree to these terms.',
+      '',
+      'LICENSOR: We agree too.',
+    ].join('\n');
+    const play = parse(text);
+    expect(play).toMatchObject({ title: 'Two Voices', author: 'Jane Roe' });
+    expect(speeches(play)).toHaveLength(4);
+  });
+
+  it('reads a title page with "by", "par" and "von"', () => {
+    for (const by of ['by', 'par', 'von']) {
+      const play = parse(`THE DOOR\n${by} Jane Roe\n\n\n` + scene('ANNA. One.', 'BORIS. Two.', 'ANNA. Three.', 'BORIS. Four.'));
+      expect(play.title).toBe('The Door');
+      expect(play.author).toBe('Jane Roe');
+    }
+  });
+});
+
+describe('act and scene headings', () => {
+  it.each([
+    ['ACT I', 'act', 1],
+    ['Act 2', 'act', 2],
+    ['FIRST ACT', 'act', 1],
+    ['Act the Third', 'act', 3],
+    ['ACTE PREMIER', 'act', 1],
+    ['SCÈNE II. Valère, Élise.', 'scene', 2],
+    ['SCÈNE DERNIÈRE', 'scene', 999],
+    ['Erster Aufzug', 'act', 1],
+    ['Zweiter Auftritt', 'scene', 2],
+    ['Eilfter Auftritt', 'scene', 11],
+    ['1. Akt', 'act', 1],
+    ['Acto primero', 'act', 1],
+    ['Escena III', 'scene', 3],
+    ['ATTO SECONDO', 'act', 2],
+    ['Scena prima', 'scene', 1],
+    ['ДЕЙСТВИЕ ПЕРВОЕ', 'act', 1],
+    ['Явление второе', 'scene', 2],
+  ] as const)('%s', (line, kind, number) => {
+    expect(matchHeadings(line)).toEqual([expect.objectContaining({ kind, number, title: line })]);
+  });
+
+  it('reads PROLOGUE and EPILOGUE as parts of their own, and ACT 1, SCENE 2 as both', () => {
+    expect(matchHeadings('PROLOGUE')?.[0]?.kind).toBe('act');
+    expect(matchHeadings('Epilogue')?.[0]?.kind).toBe('act');
+    expect(matchHeadings('ACT 1, SCENE 2')?.map((h) => h.kind)).toEqual(['act', 'scene']);
+  });
+
+  it('does not read sentences as headings', () => {
+    for (const line of ['Act one way, speak another.', 'Scene of the crime', 'I am here.', 'Acting is hard']) {
+      expect(matchHeadings(line)).toBeNull();
+    }
+  });
+});
+
+describe('texts that are not plays', () => {
+  const novel = Array.from(
+    { length: 40 },
+    (_, i) =>
+      `Chapter ${i + 1} began as the others had. She walked down to the harbour, where the boats lay idle, and thought about the letter. "Yes," she said at last, "I will go." Nobody answered her; the gulls were the only ones listening.`,
+  ).join('\n\n');
+  const recipe = 'Pancakes\n\nIngredients:\n2 eggs\n200 g flour\n\nMethod:\nStep 1: Mix the flour and eggs.\nStep 2: Add the milk.\nStep 3: Fry.\n\nServe warm.';
+
+  it.each([
+    ['a novel', novel],
+    ['a recipe', recipe],
+    ['nothing', ''],
+    ['random bytes', '\u0000\u00ff\ufffd'.repeat(200)],
+  ])('rejects %s with "no play structure found"', (_name, text) => {
+    expect(() => parseRules(text)).toThrow(PermanentError);
+    expect(() => parseRules(text)).toThrow(/no play structure found/);
+  });
+});
+
+describe('boundaries for chunking', () => {
+  it('lists act, scene and speech starts as offsets into the text', () => {
+    const text = scene('ACT I', 'SCENE 1', 'ANNA. One\nand a half.', 'BORIS. Two.', 'SCENE 2', 'ANNA. Three.', 'BORIS. Four.');
+    const bounds = findBoundaries(text);
+    expect(bounds.map((b) => b.kind)).toEqual(['act', 'scene', 'speech', 'speech', 'scene', 'speech', 'speech']);
+    for (const b of bounds) expect(text.slice(b.offset)).toMatch(/^(ACT|SCENE|ANNA|BORIS)/);
+    expect(findBoundaries('just some words')).toEqual([]);
+  });
+});
