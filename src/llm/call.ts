@@ -70,16 +70,18 @@ async function attempt<T>(call: StructuredCall<T>, messages: ModelMessage[]): Pr
   const { connection, limiter, signal } = call;
   try {
     const result = await limiter.run(signal, () =>
-      generateText({
-        model: connection.model,
-        output: Output.object({ schema: call.schema, name: call.schemaName }),
-        system: call.system,
-        messages,
-        maxRetries: 0,
-        abortSignal: signal,
-        timeout: call.timeoutMs,
-        maxOutputTokens: call.maxOutputTokens,
-      }),
+      withRequestSignal(signal, (requestSignal) =>
+        generateText({
+          model: connection.model,
+          output: Output.object({ schema: call.schema, name: call.schemaName }),
+          system: call.system,
+          messages,
+          maxRetries: 0,
+          abortSignal: requestSignal,
+          timeout: call.timeoutMs,
+          maxOutputTokens: call.maxOutputTokens,
+        }),
+      ),
     );
     const usage = toCallUsage(result.usage);
     call.onUsage(usage);
@@ -98,6 +100,23 @@ async function attempt<T>(call: StructuredCall<T>, messages: ModelMessage[]): Pr
     const failure = classifyCallFailure(err, connection, call.timeoutMs);
     if (failure instanceof TransientError && failure.retryAfterMs !== undefined) limiter.holdFor(failure.retryAfterMs);
     throw failure;
+  }
+}
+
+/**
+ * Runs one request under a signal of its own that follows the job's. The SDK listens to the signal it is
+ * given and never lets go, so handing it the job's signal would pile up a listener per call for the
+ * job's whole life; this one is dropped with the request.
+ */
+async function withRequestSignal<T>(jobSignal: AbortSignal, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  jobSignal.throwIfAborted();
+  const controller = new AbortController();
+  const forward = () => controller.abort(jobSignal.reason);
+  jobSignal.addEventListener('abort', forward, { once: true });
+  try {
+    return await request(controller.signal);
+  } finally {
+    jobSignal.removeEventListener('abort', forward);
   }
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { z } from 'zod';
 import { PermanentError, UserError } from '../errors.js';
 import type { ChunkRunContext, ParseConfig } from '../parse/parser.js';
@@ -11,6 +12,11 @@ import { connectLlm, targetForJob, type Env, type LlmConnection, type LlmTarget 
 
 export const ENV_TIMEOUT_SECONDS = 'PLAYBUDDY_LLM_TIMEOUT_SECONDS';
 const DEFAULT_TIMEOUT_MS = 180_000;
+
+// Each group in flight listens to the job's signal once or twice (its request, its wait for the limiter).
+// Node warns past ten listeners to catch leaks; many scenes in flight are fan-out, not a leak.
+const SIGNAL_LISTENERS_PER_GROUP = 2;
+const NODE_DEFAULT_MAX_LISTENERS = 10;
 
 // About four characters a token: close enough for a budget that must stop before, not after, the spend.
 const PROMPT_CHARS_PER_TOKEN = 4;
@@ -66,6 +72,7 @@ export function createJobCaller(options: JobCallerOptions = {}): JobCaller {
 
   return async <T>(call: JobCall<T>): Promise<T> => {
     const { config, run } = call;
+    setMaxListeners(Math.max(NODE_DEFAULT_MAX_LISTENERS, SIGNAL_LISTENERS_PER_GROUP * (config.llmConcurrency ?? 1)), run.signal);
     const target = targetForJob(env, config);
     const price = priceFor(target);
     const budget = config.maxCostUsd === undefined ? undefined : { maxCostUsd: config.maxCostUsd, price: requirePrice(price, target) };

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../../src/errors.js';
@@ -314,5 +315,13 @@ describe('structured call', () => {
     await expect(callStructured(call)).rejects.toThrow('over budget');
     expect(double.requests).toHaveLength(1);
     expect(seen[1]!).toBeGreaterThan(seen[0]!);
+  });
+
+  it("leaves no listener behind on the job's signal, however many calls the job makes", async () => {
+    answer(() => ({ output: { greeting: 'hi', count: 1 } }));
+    const job = new AbortController();
+    const connection = await connect('openai-compatible', 'llama3.1');
+    for (let i = 0; i < 12; i++) await callStructured(callWith(connection, { signal: job.signal }).call);
+    expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
   });
 });
