@@ -36,6 +36,13 @@ export function regionAnswer(question: RegionQuestion): RegionAnswer {
   return { type: question.readAs.type, speakers: known, label: null, newCharacters: [] };
 }
 
+/** The id the question's cast gives the character named `name`. */
+export function idOf(question: RegionQuestion, name: string): string {
+  const member = question.cast.find((m) => m.name === name);
+  if (!member) throw new Error(`${name} is not in the cast the prompt offers`);
+  return member.id;
+}
+
 export function firstQuestion(request: ModelRequest): string {
   return request.messages.find((m) => m.role === 'user')?.text ?? '';
 }

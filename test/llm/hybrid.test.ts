@@ -10,21 +10,20 @@ import { finishPlay } from '../../src/parse/pipeline/validate.js';
 import type { ParsedPlay } from '../../src/parse/play.js';
 import type { Checkpoint } from '../../src/worker/handler.js';
 import { startLlmDouble, type Handler, type LlmDouble } from '../doubles/llm-server.js';
-import { firstQuestion, readRegionPrompt, regionModel } from '../doubles/region-model.js';
+import { firstQuestion, idOf, readRegionPrompt, regionModel } from '../doubles/region-model.js';
 
 const AMBIGUOUS = readFileSync(new URL('./fixtures/lighthouse.txt', import.meta.url), 'utf8');
 const PLAIN = readFileSync(new URL('./fixtures/lighthouse-plain.txt', import.meta.url), 'utf8');
 const ENV = { PLAYBUDDY_LLM_API_KEY: 'local-5e7a9c1b3d2f' };
 
-// The rules' cast of the fixture, in order: c1 Mara, c2 Tom, c3 Pilot.
-const SPEAKER_OF: Record<string, string> = { 'Who lets a stranger': 'c1', 'My boat is on the rocks': 'c3' };
+const SPEAKER_OF: Record<string, string> = { 'Who lets a stranger': 'Mara', 'My boat is on the rocks': 'Pilot' };
 
 /** Answers like a careful reader: the speeches after the entrances are Mara's and the Pilot's. */
 const reader: Handler = (request) => {
   const question = readRegionPrompt(firstQuestion(request));
   const opening = Object.keys(SPEAKER_OF).find((start) => question.passage.startsWith(start));
   if (!opening) return regionModel(request);
-  return { output: { type: 'dialogue', speakers: [SPEAKER_OF[opening]], label: null, newCharacters: [] } };
+  return { output: { type: 'dialogue', speakers: [idOf(question, SPEAKER_OF[opening]!)], label: null, newCharacters: [] } };
 };
 
 let double: LlmDouble;
@@ -105,7 +104,7 @@ describe('hybrid parser', () => {
     double.setHandler((request) => {
       const question = readRegionPrompt(firstQuestion(request));
       if (question.passage.startsWith('Who lets')) return { output: { type: 'dialogue', speakers: ['nobody'], label: null, newCharacters: [] } };
-      if (question.passage.startsWith('My boat')) return { output: { type: 'dialogue', speakers: ['c3'], label: 'PILOT', newCharacters: [] } };
+      if (question.passage.startsWith('My boat')) return { output: { type: 'dialogue', speakers: [idOf(question, 'Pilot')], label: 'PILOT', newCharacters: [] } };
       return reader(request, 0);
     });
     const { play } = played((await parse(AMBIGUOUS)).outcome);
