@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ClaimedJob } from '../worker/handler.js';
 import type { JobConfig } from './jobs.js';
 import { sqlRetryDelay, type BackoffPolicy } from './backoff.js';
+import { COMPLETE_CTES, type Lease } from './lease.js';
 
 // Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
 // its own transaction), so a claim costs one round trip however many jobs it takes.
@@ -25,8 +26,17 @@ const RECOVER_PER_CLAIM = 50;
 // - Each claim writes its JobEvent in the same statement: the audit trail costs no extra round trip.
 // - `now()` is the statement's start time, the same in every CTE; the session runs in UTC (see
 //   src/worker/connections.ts) because the timestamp columns hold UTC without a zone.
-const CLAIM_SQL = `
-WITH expired AS (
+interface ClaimParams {
+  worker: string;
+  limit: string;
+  lease: string;
+  base: string;
+  cap: string;
+}
+
+function claimCtes(p: ClaimParams): string {
+  return `
+expired AS (
   SELECT id, "workerId" AS "oldWorker"
   FROM "ParseJob"
   WHERE status = 'running' AND "lockExpiry" < now()
@@ -39,7 +49,7 @@ recovered AS (
     status = (CASE WHEN j."retryCount" < j."maxRetries" THEN 'retrying' ELSE 'failed' END)::"JobStatus",
     "retryCount" = CASE WHEN j."retryCount" < j."maxRetries" THEN j."retryCount" + 1 ELSE j."retryCount" END,
     "runAfter" = CASE WHEN j."retryCount" < j."maxRetries"
-                      THEN now() + ${sqlRetryDelay('j."retryCount"', '$4', '$5')} ELSE j."runAfter" END,
+                      THEN now() + ${sqlRetryDelay('j."retryCount"', p.base, p.cap)} ELSE j."runAfter" END,
     "lastError" = 'Its worker ' || coalesce(e."oldWorker", '?') || ' stopped renewing the lease (killed, crashed or cut off).',
     "failureReason" = CASE WHEN j."retryCount" < j."maxRetries" THEN NULL
                       ELSE 'Its worker stopped renewing the lease (killed, crashed or cut off) on the last allowed attempt; '
@@ -54,7 +64,7 @@ recovered_events AS (
   INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
   SELECT gen_random_uuid()::text, r.id, 'lease-expired',
          jsonb_build_object('from', 'running', 'to', r.status, 'worker', r."oldWorker", 'retryCount', r."retryCount",
-                            'runAfter', r."runAfter", 'recoveredBy', $1::text),
+                            'runAfter', r."runAfter", 'recoveredBy', ${p.worker}::text),
          clock_timestamp()
   FROM recovered r
 ),
@@ -63,13 +73,13 @@ picked AS (
   FROM "ParseJob"
   WHERE status IN ('queued', 'retrying') AND "runAfter" <= now()
   ORDER BY priority DESC, "createdAt"
-  LIMIT $2::int
+  LIMIT ${p.limit}::int
   FOR UPDATE SKIP LOCKED
 ),
 claimed AS (
   UPDATE "ParseJob" j SET
-    status = 'running', "workerId" = $1::text, "leaseToken" = gen_random_uuid()::text,
-    "lockedAt" = now(), "lockExpiry" = now() + $3::float8 * interval '1 millisecond',
+    status = 'running', "workerId" = ${p.worker}::text, "leaseToken" = gen_random_uuid()::text,
+    "lockedAt" = now(), "lockExpiry" = now() + ${p.lease}::float8 * interval '1 millisecond',
     "startedAt" = coalesce(j."startedAt", now()), "updatedAt" = now()
   FROM picked p
   WHERE j.id = p.id
@@ -79,11 +89,22 @@ claimed AS (
 claim_events AS (
   INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
   SELECT gen_random_uuid()::text, c.id, 'running',
-         jsonb_build_object('from', c."fromStatus", 'to', 'running', 'worker', $1::text, 'attempt', c."retryCount" + 1),
+         jsonb_build_object('from', c."fromStatus", 'to', 'running', 'worker', ${p.worker}::text, 'attempt', c."retryCount" + 1),
          clock_timestamp()
   FROM claimed c
-)
+)`;
+}
+
+const CLAIM_SQL = `WITH ${claimCtes({ worker: '$1', limit: '$2', lease: '$3', base: '$4', cap: '$5' })}
 SELECT * FROM claimed`;
+
+// A slot whose job just succeeded completes it and claims its next job in one round trip (one commit instead
+// of two). The two touch different rows: the finished job is `running`, the candidates are not. The LEFT JOIN
+// returns one row even when nothing was claimed, so the completion's outcome is always known.
+const COMPLETE_AND_CLAIM_SQL = `WITH ${COMPLETE_CTES},
+${claimCtes({ worker: '$4', limit: '$5', lease: '$6', base: '$7', cap: '$8' })}
+SELECT (SELECT count(*)::int FROM done) AS "completedCount", c.*
+FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
 
 interface ClaimRow {
   id: string;
@@ -117,7 +138,24 @@ export async function claimJobs(db: Pick<pg.Pool, 'query'>, req: ClaimRequest): 
     text: CLAIM_SQL,
     values: [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
   });
-  return rows.map((r) => ({
+  return rows.map((r) => toClaimedJob(r, req.workerId));
+}
+
+/** Completes a job with no play stored (fenced) and claims up to `limit` more; `completed` is false if the lease was lost. */
+export async function completeAndClaim(db: Pick<pg.Pool, 'query'>, lease: Lease, req: ClaimRequest): Promise<{ completed: boolean; jobs: ClaimedJob[] }> {
+  const { rows } = await db.query<ClaimRow & { completedCount: number }>({
+    name: 'playbuddy_complete_and_claim',
+    text: COMPLETE_AND_CLAIM_SQL,
+    values: [lease.jobId, lease.leaseToken, null, req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+  });
+  return {
+    completed: rows[0]?.completedCount === 1,
+    jobs: rows.filter((r) => r.id !== null).map((r) => toClaimedJob(r, req.workerId)),
+  };
+}
+
+function toClaimedJob(r: ClaimRow, workerId: string): ClaimedJob {
+  return {
     id: r.id,
     filename: r.filename,
     rawText: r.rawText,
@@ -128,7 +166,7 @@ export async function claimJobs(db: Pick<pg.Pool, 'query'>, req: ClaimRequest): 
     totalChunks: r.totalChunks,
     checkpoints: Array.isArray(r.checkpoints) ? r.checkpoints : [],
     replacesPlaybookId: r.replacesPlaybookId,
-    workerId: req.workerId,
+    workerId,
     leaseToken: r.leaseToken,
-  }));
+  };
 }

@@ -96,21 +96,26 @@ export async function writeEvent(db: Queryable, lease: Lease, event: string, det
   return r.rowCount === 1;
 }
 
-// Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing)
-// or as the last statement of the transaction that stored the play (see src/worker/context.ts).
-export const COMPLETE_SQL = `
-WITH done AS (
+// Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing),
+// as the last statement of the transaction that stored the play (see src/worker/context.ts), or joined with
+// the claim of the next job (claim.ts). Parameters: $1 job id, $2 lease token, $3 playbook id.
+export const COMPLETE_CTES = `
+done AS (
   UPDATE "ParseJob" SET
     status = 'completed', "playbookId" = $3, progress = 100, "completedAt" = now(), "updatedAt" = now(),
     "lastError" = NULL, "workerId" = NULL, "lockedAt" = NULL, "lockExpiry" = NULL, "leaseToken" = NULL
   WHERE id = $1 AND "leaseToken" = $2 AND status = 'running'
   RETURNING id, "retryCount"
-)
-INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
-SELECT gen_random_uuid()::text, id, 'completed',
-       jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', $3::text, 'attempt', "retryCount" + 1),
-       clock_timestamp()
-FROM done`;
+),
+done_event AS (
+  INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
+  SELECT gen_random_uuid()::text, id, 'completed',
+         jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', $3::text, 'attempt', "retryCount" + 1),
+         clock_timestamp()
+  FROM done
+)`;
+
+export const COMPLETE_SQL = `WITH ${COMPLETE_CTES} SELECT id FROM done`;
 
 export async function completeJob(db: Queryable, lease: Lease, playbookId: string | null): Promise<boolean> {
   const r = await db.query({ name: 'playbuddy_complete', text: COMPLETE_SQL, values: [lease.jobId, lease.leaseToken, playbookId] });

@@ -69,7 +69,7 @@ export function createJobContext(deps: ContextDeps): JobContext {
             SELECT 1 FROM "ParseJob" WHERE id = ${lease.jobId} AND "leaseToken" = ${lease.leaseToken} AND status = 'running' FOR UPDATE`;
           fenced(held.length === 1);
           const { playbookId } = await store(tx);
-          fenced((await tx.$executeRawUnsafe(COMPLETE_SQL, lease.jobId, lease.leaseToken, playbookId)) === 1);
+          fenced((await tx.$queryRawUnsafe<unknown[]>(COMPLETE_SQL, lease.jobId, lease.leaseToken, playbookId)).length === 1);
         },
         { timeout: STORE_TIMEOUT_MS, maxWait: STORE_TIMEOUT_MS },
       );

@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
-import { claimJobs } from '../queue/claim.js';
+import { claimJobs, completeAndClaim } from '../queue/claim.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
 import { classifyError } from './classify.js';
@@ -89,6 +89,8 @@ interface Slot {
   completed: boolean;
   /** Settled outcome recorded (or deliberately not written). */
   settled: boolean;
+  /** Its completion also claimed the next job(s), so no separate claim is needed when it leaves. */
+  refilled: boolean;
   renewedAt: number;
   done: Promise<void>;
 }
@@ -131,15 +133,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const wanted = Math.min(concurrency - active.size, claimsLeft);
         if (wanted <= 0) break;
         dirty = false;
+        // Reserved before the await: a completion claiming its successor meanwhile must not exceed maxJobs.
+        claimsLeft -= wanted;
         let jobs: ClaimedJob[];
         try {
           jobs = await claimJobs(pool, { workerId, limit: wanted, leaseMs, backoff });
         } catch (err) {
+          claimsLeft += wanted;
           wlog.warn({ err: errorMessage(err) }, 'could not claim jobs; trying again at the next poll');
           nothingRunnable = false;
           return;
         }
-        claimsLeft -= jobs.length;
+        claimsLeft += wanted - jobs.length;
         summary.claimed += jobs.length;
         for (const job of jobs) start(job);
         nothingRunnable = jobs.length < wanted;
@@ -166,6 +171,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       draining: stopping,
       completed: false,
       settled: false,
+      refilled: false,
       renewedAt: Date.now(),
       done: Promise.resolve(),
     };
@@ -174,7 +180,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     slot.done = run(slot).finally(() => {
       active.delete(job.id);
       if (stopping) return;
-      wake();
+      if (!slot.refilled || dirty) wake();
       finishIfDone();
     });
   }
@@ -223,9 +229,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const { log: jlog, lease } = slot;
     // A handler that finished counts even if a stop arrived meanwhile; the fence refuses it if the lease went.
     if (slot.completed || ok) {
-      if (!slot.completed && !(await completeJob(pool, lease, null))) return lost(slot, ms);
-      summary.completed++;
-      jlog.info({ ms }, 'job completed');
+      let held = true;
+      let next: ClaimedJob[] = [];
+      if (!slot.completed) {
+        const refill = stopping ? 0 : Math.min(1, claimsLeft);
+        if (refill <= 0) held = await completeJob(pool, lease, null);
+        else {
+          claimsLeft -= refill;
+          const out = await completeAndClaim(pool, lease, { workerId, limit: refill, leaseMs, backoff }).finally(() => (claimsLeft += refill));
+          slot.refilled = true;
+          held = out.completed;
+          next = out.jobs;
+          claimsLeft -= next.length;
+          summary.claimed += next.length;
+          if (next.length < refill && !dirty) nothingRunnable = true;
+        }
+      }
+      if (held) {
+        summary.completed++;
+        jlog.info({ ms }, 'job completed');
+      } else lost(slot, ms);
+      await startOrHandBack(next);
       return;
     }
     if (slot.cause === 'operator' || slot.cause === 'lease-lost' || failure instanceof LeaseLostError) return lost(slot, ms);
@@ -246,6 +270,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     } else {
       summary.failed++;
       jlog.error({ ms, err: outcome.failureReason }, 'job failed');
+    }
+  }
+
+  // Jobs claimed together with a completion start here, unless shutdown began meanwhile: then they go
+  // straight back to the queue, unused.
+  async function startOrHandBack(jobs: ClaimedJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (!stopping) start(job);
+      else if (await releaseJob(pool, { jobId: job.id, leaseToken: job.leaseToken }, 'worker shutting down')) summary.released++;
     }
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobs } from '../../src/queue/claim.js';
+import { claimJobs, completeAndClaim } from '../../src/queue/claim.js';
 import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheckpoint, writeEvent } from '../../src/queue/lease.js';
 import { transitionJob } from '../../src/queue/repository.js';
 import { openWorkerConnections, type WorkerConnections } from '../../src/worker/connections.js';
@@ -51,6 +51,21 @@ describe('leases', () => {
     expect(again!.currentState).toEqual({ at: 'first' });
     expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
     expect(await completeJob(c.pool, { jobId: id!, leaseToken: again!.leaseToken }, null)).toBe(true);
+  });
+
+  it('completes a job and claims the next in one statement, and claims even when the completion was fenced off', async () => {
+    const [first, second, third] = await enqueue(t, 3, { label: 'refill' });
+    const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(job!.id).toBe(first);
+    const out = await completeAndClaim(c.pool, { jobId: first!, leaseToken: job!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(out.completed).toBe(true);
+    expect(out.jobs.map((j) => j.id)).toEqual([second]);
+    expect(await eventsOf(t, first!)).toEqual(['enqueued', 'running', 'completed']);
+    const stale = await completeAndClaim(c.pool, { jobId: first!, leaseToken: job!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(stale).toMatchObject({ completed: false, jobs: [{ id: third }] });
+    const none = await completeAndClaim(c.pool, { jobId: second!, leaseToken: out.jobs[0]!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(none).toEqual({ completed: true, jobs: [] });
+    await completeJob(c.pool, { jobId: third!, leaseToken: stale.jobs[0]!.leaseToken }, null);
   });
 
   it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {
