@@ -19,17 +19,24 @@ export function formatPlaySummary(play: ParsedPlay): string {
   const scenes = play.acts.reduce((n, a) => n + a.scenes.length, 0);
   out.push(`${plural(play.acts.length, 'act')}, ${plural(scenes, 'scene')}`);
   play.acts.forEach((act, ai) => {
-    const actLines = act.scenes.flatMap((s) => s.lines);
-    const actSpeeches = actLines.filter((l) => l.type === 'dialogue').length;
-    out.push(`  ${act.title || `Act ${ai + 1}`}: ${plural(act.scenes.length, 'scene')}, ${plural(actSpeeches, 'speech', 'speeches')}`);
+    let actSpeeches = 0;
     for (const scene of act.scenes) {
+      // A speech cut by a direction printed inside it is still one speech.
+      let previous: string | null = null;
       for (const line of scene.lines) {
-        if (line.type === 'dialogue') {
-          dialogue++;
-          for (const name of line.characters) speeches.set(name, (speeches.get(name) ?? 0) + 1);
-        } else directions++;
+        if (line.type !== 'dialogue') {
+          directions++;
+          continue;
+        }
+        const who = line.characters.join('\u0000');
+        if (who === previous) continue;
+        previous = who;
+        dialogue++;
+        actSpeeches++;
+        for (const name of line.characters) speeches.set(name, (speeches.get(name) ?? 0) + 1);
       }
     }
+    out.push(`  ${act.title || `Act ${ai + 1}`}: ${plural(act.scenes.length, 'scene')}, ${plural(actSpeeches, 'speech', 'speeches')}`);
   });
   out.push(`${plural(dialogue, 'speech', 'speeches')}, ${plural(directions, 'stage direction')}`);
   out.push('');

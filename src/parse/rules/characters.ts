@@ -70,12 +70,15 @@ export function abbreviates(short: string[], full: string[]): boolean {
   if (short.length === 0 || short.length > full.length || short.join(' ') === full.join(' ')) return false;
   if (short.length === 1 && short[0]!.length < 3) return false;
   let j = 0;
+  let cut = false;
   for (const t of short) {
-    while (j < full.length && !full[j]!.startsWith(t)) j++;
+    // A real abbreviation drops at least two letters (`HAM` for `HAMLET`), not a case ending (`MAGD`, `MAGDE`).
+    while (j < full.length && !(full[j] === t || (full[j]!.startsWith(t) && full[j]!.length - t.length >= 2))) j++;
     if (j === full.length) return false;
+    if (full[j] !== t) cut = true;
     j++;
   }
-  return true;
+  return cut;
 }
 
 function subset(a: string[], b: string[]): boolean {

@@ -31,17 +31,18 @@ export function findEnvelope(lines: SourceLine[]): Envelope {
     }
   }
   if (start > 0) {
+    // The `Title:` and `Author:` fields first; the first line (`The Project Gutenberg EBook of X, by Y`)
+    // may wrap in the middle of a name.
     for (let i = 0; i < start; i++) {
-      const t = lines[i]!.text;
-      const m = /^\s*(Title|Author):\s*(.+)$/i.exec(t);
-      if (m) {
-        if (m[1]!.toLowerCase() === 'title' && !title) title = squash(m[2]!);
-        if (m[1]!.toLowerCase() === 'author' && !author) author = squash(m[2]!);
-      }
-      const h = PG_HEADER_LINE.exec(t);
-      if (h && !title) {
+      const m = /^\s*(Title|Author):\s*(.+)$/i.exec(lines[i]!.text);
+      if (m && m[1]!.toLowerCase() === 'title' && !title) title = squash(m[2]!);
+      if (m && m[1]!.toLowerCase() === 'author' && !author) author = squash(m[2]!);
+    }
+    for (let i = 0; i < start && !title; i++) {
+      const h = PG_HEADER_LINE.exec(lines[i]!.text);
+      if (h) {
         title = squash(h[1]!);
-        if (h[2]) author = squash(h[2]);
+        if (h[2] && !author) author = squash(h[2]);
       }
     }
   }
@@ -54,7 +55,7 @@ export function findEnvelope(lines: SourceLine[]): Envelope {
   return { startLine: start, endLine: end, title, author };
 }
 
-const BY = /^(?:by|par|von|di|de|por|от|автор[:\s])\s*(.+)$/iu;
+const BY = /^(?:by|par|von|di|de|por|от|автор:?)\s+(.+)$/iu;
 const GENRE = /(?:comedy|tragedy|farce|drama|play|melodrama|tragicomedy|comédie|tragédie|drame|lustspiel|trauerspiel|schauspiel|posse|komödie|tragödie|comedia|tragedia|commedia|шутка|комедия|трагедия|драма|пьеса|водевиль)/iu;
 
 export interface TitlePage {

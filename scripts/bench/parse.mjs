@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Parse-speed benchmark for the built-in parser. Uses the shared corpus when it is there, else the
+// committed fixtures; parses each play after a warm-up and prints one JSON line per measurement, then a
+// summary. Build first: npx tsc -p tsconfig.json
+//   node scripts/bench/parse.mjs [playsDir] [--rounds N]
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const roundsAt = args.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 15;
+const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds');
+const candidates = [explicit, join(root, '..', 'shared', 'corpus', 'plays'), join(root, 'test', 'fixtures', 'plays')].filter(Boolean);
+const dir = resolve(candidates.find((d) => existsSync(d)));
+const parserPath = join(root, 'dist', 'parse', 'rules', 'index.js');
+if (!existsSync(parserPath)) {
+  console.error('bench: dist/ has no parser; run `npx tsc -p tsconfig.json` first');
+  process.exit(2);
+}
+const { parseRules } = await import(parserPath);
+
+const plays = readdirSync(dir)
+  .filter((f) => f.endsWith('.txt'))
+  .sort()
+  .map((f) => ({ name: f.replace(/\.txt$/, ''), text: readFileSync(join(dir, f), 'utf8') }));
+
+const rows = [];
+for (const { name, text } of plays) {
+  for (let i = 0; i < 5; i++) parseRules(text);
+  const times = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    parseRules(text);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const bytes = Buffer.byteLength(text);
+  const median = times[Math.floor(times.length / 2)];
+  const row = {
+    play: name,
+    bytes,
+    ms_median: +median.toFixed(2),
+    ms_min: +times[0].toFixed(2),
+    mb_per_s: +(bytes / 1e6 / (median / 1000)).toFixed(2),
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+const totalBytes = rows.reduce((n, r) => n + r.bytes, 0);
+const totalMs = rows.reduce((n, r) => n + r.ms_median, 0);
+const largest = rows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+const overall = { play: 'ALL', bytes: totalBytes, ms_median: +totalMs.toFixed(2), mb_per_s: +(totalBytes / 1e6 / (totalMs / 1000)).toFixed(2) };
+console.log(JSON.stringify(overall));
+console.log(
+  `\n${rows.length} plays from ${dir}\n` +
+    `throughput ${overall.mb_per_s} MB/s (${(totalBytes / 1e6).toFixed(2)} MB in ${totalMs.toFixed(0)} ms, medians after warm-up)\n` +
+    `largest: ${largest.play} (${(largest.bytes / 1024).toFixed(0)} KB) ${largest.ms_median} ms median, ${largest.ms_min} ms best`,
+);
