@@ -201,6 +201,40 @@ describe('worker', () => {
     expect(row.stoppedAt).not.toBeNull();
   });
 
+  it('stops a job whose lease was taken without a notification, at its next heartbeat, writing nothing more', async () => {
+    const [id] = await enqueue(t, 1, { label: 'taken' });
+    let stopped: unknown;
+    const w = await started(t, async (_job, ctx) => {
+      await aborted(ctx.signal).catch((err) => {
+        stopped = err;
+        throw err;
+      });
+    }, { leaseMs: 1_500 });
+    await waitFor('the job running', async () => (await statusOf(t, id!)).status === 'running');
+    // As if another worker had recovered it during a network split: a new token, no NOTIFY.
+    await t.db.parseJob.update({ where: { id: id! }, data: { leaseToken: 'someone-else', workerId: 'other' } });
+    await waitFor('the handler to stop', async () => stopped !== undefined, 10_000);
+    const summary = await w.close();
+    expect(summary.stopped).toBe(1);
+    expect(await statusOf(t, id!)).toMatchObject({ status: 'running', leaseToken: 'someone-else', workerId: 'other' });
+    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running']);
+    await transitionJob(t.db, id!, 'cancelled');
+  });
+
+  it('reconnects its notification connection when it drops, and is woken by notifications again', async () => {
+    const ran: string[] = [];
+    // A poll far longer than the test: only a notification can wake the worker in time.
+    const w = await started(t, async (job) => void ran.push(job.id), { pollMs: 600_000 });
+    const listeners = () =>
+      t.db.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'playbuddy-listener'`;
+    const [before] = await listeners();
+    await t.db.$queryRaw`SELECT pg_terminate_backend(${before!.pid}::int)`;
+    await waitFor('a new notification connection', async () => (await listeners()).some((l) => l.pid !== before!.pid));
+    const [id] = await enqueue(t, 1, { label: 'after-reconnect' });
+    await waitFor('the job to run', async () => ran.includes(id!));
+    await w.close();
+  });
+
   it('with drain, stops once nothing is runnable now; jobs in backoff do not keep it alive', async () => {
     const [later] = await enqueue(t, 1, { label: 'backoff' });
     await t.db.parseJob.update({ where: { id: later! }, data: { status: 'retrying', runAfter: new Date(Date.now() + 3_600_000) } });
