@@ -169,10 +169,9 @@ describe('applying answers', () => {
     },
     regions: [{ actIndex: 0, sceneIndex: 0, lineIndex: 1, lineOffset: 'Then sit.\n'.length, kinds: ['unknown-label'], sourceStart: 40, sourceEnd: 61 }],
   };
-  const text = `${' '.repeat(40)}MAN. My boat is lost.`;
 
   it('splits the uncertain end off the line, takes the label out and adds a new speaker', () => {
-    const play = applyAnswers(reading, text, [
+    const play = applyAnswers(reading, [
       { answer: { type: 'dialogue', speakers: ['man'], label: 'MAN', newCharacters: [{ id: 'man', name: 'Man', aliases: ['MAN'] }] } },
     ]);
     expect(play.acts[0]!.scenes[0]!.lines).toEqual([
@@ -185,11 +184,11 @@ describe('applying answers', () => {
   });
 
   it('recognises a "new" character the play already has, and leaves lines alone without an answer', () => {
-    const play = applyAnswers(reading, text, [
+    const play = applyAnswers(reading, [
       { answer: { type: 'dialogue', speakers: ['p'], label: 'MAN', newCharacters: [{ id: 'p', name: 'The Pilot', aliases: [] }] } },
     ]);
     expect(play.acts[0]!.scenes[0]!.lines.at(-1)).toMatchObject({ text: 'My boat is lost.', characters: ['Pilot'] });
     expect(play.characters).toHaveLength(2);
-    expect(applyAnswers(reading, text, [{ answer: null }])).toEqual(reading.rules.play);
+    expect(applyAnswers(reading, [{ answer: null }])).toEqual(reading.rules.play);
   });
 });

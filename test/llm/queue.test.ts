@@ -163,6 +163,12 @@ describe('LLM parsing through the queue', () => {
     const result = keep(await runCli(['enqueue', file, ...llmFlags('anthropic')], { databaseUrl: t.url, env: { ANTHROPIC_API_KEY: '' } }));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: .*ANTHROPIC_API_KEY.*\.$/m);
+
+    const withCredentials = keep(
+      await runCli(['enqueue', file, '--parser', 'llm', '--provider', 'openai-compatible', '--model', 'm', '--base-url', 'http://user:secret-in-url@127.0.0.1:9/v1'], { databaseUrl: t.url }),
+    );
+    expect(withCredentials.code).toBe(1);
+    expect(withCredentials.stderr).toMatch(/must not contain credentials: put the key in PLAYBUDDY_LLM_API_KEY/);
     expect(await t.db.parseJob.count()).toBe(before);
   });
 

@@ -1,7 +1,7 @@
 import { labelKeys } from '../../llm/cast.js';
 import type { ParsedPlay, PlayLine } from '../play.js';
 import { labelLength, type RegionAnswer } from './answer-schema.js';
-import { buildRegionInputs } from './inputs.js';
+import { regionCast } from './prompt.js';
 import { lineOf, type Region, type RulesReading } from './regions.js';
 
 // The rules' play with the model's answers laid over it. Only the uncertain part of each uncertain line can
@@ -13,14 +13,17 @@ export interface RegionResult {
   answer: RegionAnswer | null;
 }
 
-export function applyAnswers(reading: RulesReading, text: string, results: ReadonlyArray<RegionResult | null | undefined>): ParsedPlay {
+export function applyAnswers(reading: RulesReading, results: ReadonlyArray<RegionResult | null | undefined>): ParsedPlay {
   const play = structuredClone(reading.rules.play);
   const answered = reading.regions
-    .map((region, i) => ({ region, answer: results[i]?.answer ?? null, inputs: buildRegionInputs(reading, text, i) }))
-    .filter((a): a is typeof a & { answer: RegionAnswer } => a.answer !== null);
+    .map((region, i) => ({ region, answer: results[i]?.answer ?? null }))
+    .filter((a): a is { region: Region; answer: RegionAnswer } => a.answer !== null);
   // Last line first: splitting a line shifts the lines after it, never those before.
   answered.sort((a, b) => b.region.actIndex - a.region.actIndex || b.region.sceneIndex - a.region.sceneIndex || b.region.lineIndex - a.region.lineIndex);
-  for (const { region, answer, inputs } of answered) applyAnswer(play, region, answer, inputs.cast.nameOf);
+  for (const { region, answer } of answered) {
+    // The ids the question offered, which come from the rules' own play (as it was asked), not the copy.
+    applyAnswer(play, region, answer, regionCast(reading.rules.play, region).nameOf);
+  }
   return play;
 }
 

@@ -74,7 +74,7 @@ export function createHybridParser(options: JobCallerOptions = {}): PlayParser<R
     },
 
     assemble(text, results, _config, meta) {
-      return applyAnswers(readWithRules(text, meta.filename), text, results);
+      return applyAnswers(readWithRules(text, meta.filename), results);
     },
   };
 }
