@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/errors.js';
 import { applyAnswers } from '../../src/parse/hybrid/apply.js';
 import { createHybridParser } from '../../src/parse/hybrid/parser.js';
-import { readWithRules, type RulesReading } from '../../src/parse/hybrid/regions.js';
+import { locatePassage, readWithRules, type RulesReading } from '../../src/parse/hybrid/regions.js';
 import type { ParseConfig, TokenUsage } from '../../src/parse/parser.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';
 import { finishPlay } from '../../src/parse/pipeline/validate.js';
@@ -190,5 +190,34 @@ describe('applying answers', () => {
     expect(play.acts[0]!.scenes[0]!.lines.at(-1)).toMatchObject({ text: 'My boat is lost.', characters: ['Pilot'] });
     expect(play.characters).toHaveLength(2);
     expect(applyAnswers(reading, [{ answer: null }])).toEqual(reading.rules.play);
+  });
+});
+
+describe('finding an uncertain passage', () => {
+  const play: ParsedPlay = {
+    title: 'T',
+    author: '',
+    characters: [{ name: 'Alice', aliases: [] }],
+    acts: [{ title: 'ACT I', scenes: [
+      { title: 'SCENE 1', lines: [
+        { type: 'dialogue', text: 'Hello there.', characters: ['Alice'] },
+        { type: 'dialogue', text: 'Go on.\nSTRANGER. Halt there, who goes by night?', characters: ['Alice'] },
+      ] },
+      { title: 'SCENE 2', lines: [{ type: 'stage_direction', text: 'Morning.', characters: [] }] },
+    ] }],
+  };
+
+  it('looks back into the previous scene for a paragraph the rules ran on into a speech', () => {
+    const passage = 'STRANGER. Halt there,\n  who goes by night?';
+    expect(locatePassage(play, { actIndex: 0, sceneIndex: 1, lineIndex: 0 }, passage)).toEqual({
+      actIndex: 0, sceneIndex: 0, lineIndex: 1, lineOffset: 'Go on.\n'.length,
+    });
+  });
+
+  it('finds a passage whose label the rules took off, and gives up on one that is nowhere near', () => {
+    const labelless: ParsedPlay = structuredClone(play);
+    labelless.acts[0]!.scenes[0]!.lines[0]!.text = 'Hello there, and welcome to the lighthouse of the north.';
+    expect(locatePassage(labelless, { actIndex: 0, sceneIndex: 0, lineIndex: 0 }, 'ALICE. Hello there, and welcome to the lighthouse')).toMatchObject({ lineIndex: 0, lineOffset: 0 });
+    expect(locatePassage(play, { actIndex: 0, sceneIndex: 0, lineIndex: 0 }, 'Words the play does not have.')).toBeUndefined();
   });
 });

@@ -30,18 +30,17 @@ export interface RulesReading {
 // A region is recognised by the passage's first characters, whitespace aside; long enough not to match by
 // chance in a line of verse, short enough to stay inside what the rules rendered unchanged.
 const NEEDLE_CHARS = 40;
-// The rules attach a note to the next line they write, which may be a direction written just before the
-// uncertain speech.
-const LINES_LOOKED_AHEAD = 2;
+// How far from the line a note names its passage may be (see locatePassage).
+const LINES_LOOKED_AROUND = 2;
 
 export function readWithRules(text: string, filename: string): RulesReading {
   const rules = parseRules(text, { filename });
   const byLine = new Map<string, Region>();
   for (const note of rules.diagnostics.uncertain) {
     const passage = text.slice(note.sourceStart, note.sourceEnd);
-    const found = locate(rules.play, note, passage);
+    const found = locatePassage(rules.play, note, passage);
     if (!found) continue;
-    const key = `${note.actIndex}/${note.sceneIndex}/${found.lineIndex}`;
+    const key = `${found.actIndex}/${found.sceneIndex}/${found.lineIndex}`;
     const known = byLine.get(key);
     if (known) {
       if (!known.kinds.includes(note.kind)) known.kinds.push(note.kind);
@@ -49,7 +48,7 @@ export function readWithRules(text: string, filename: string): RulesReading {
       known.sourceStart = Math.min(known.sourceStart, note.sourceStart);
       known.sourceEnd = Math.max(known.sourceEnd, note.sourceEnd);
     } else {
-      byLine.set(key, { actIndex: note.actIndex, sceneIndex: note.sceneIndex, ...found, kinds: [note.kind], sourceStart: note.sourceStart, sourceEnd: note.sourceEnd });
+      byLine.set(key, { ...found, kinds: [note.kind], sourceStart: note.sourceStart, sourceEnd: note.sourceEnd });
     }
   }
   // In text order, because regions become chunks and chunks follow the text.
@@ -61,22 +60,46 @@ export function lineOf(play: ParsedPlay, region: Pick<Region, 'actIndex' | 'scen
   return play.acts[region.actIndex]?.scenes[region.sceneIndex]?.lines[region.lineIndex];
 }
 
-function locate(
+/**
+ * Where the rules put the passage `note` reports: the line the note names or one near it. The rules attach
+ * a note to the next line they write, which may come after the passage (a direction written first) or, for
+ * a paragraph they ran on into the speech before, after the line that holds it, even in the next scene.
+ */
+export function locatePassage(
   play: ParsedPlay,
   note: { actIndex: number; sceneIndex: number; lineIndex: number },
   passage: string,
-): { lineIndex: number; lineOffset: number } | undefined {
-  const lines = play.acts[note.actIndex]?.scenes[note.sceneIndex]?.lines ?? [];
+): { actIndex: number; sceneIndex: number; lineIndex: number; lineOffset: number } | undefined {
   const trimmed = passage.trimStart();
   const cue = parseCue(trimmed);
   const needles = [needleOf(trimmed), cue ? needleOf(trimmed.slice(cue.textStart)) : ''].filter((n) => n !== '');
-  for (let i = note.lineIndex; i < Math.min(lines.length, note.lineIndex + LINES_LOOKED_AHEAD + 1); i++) {
+  for (const at of nearbyLines(play, note)) {
+    const text = play.acts[at.actIndex]!.scenes[at.sceneIndex]!.lines[at.lineIndex]!.text;
     for (const needle of needles) {
-      const at = findIgnoringWhitespace(lines[i]!.text, needle);
-      if (at >= 0) return { lineIndex: i, lineOffset: at };
+      const lineOffset = findIgnoringWhitespace(text, needle);
+      if (lineOffset >= 0) return { ...at, lineOffset };
     }
   }
   return undefined;
+}
+
+/** The noted line first, then outwards; lines before the scene's start are the previous scene's last. */
+function nearbyLines(play: ParsedPlay, note: { actIndex: number; sceneIndex: number; lineIndex: number }) {
+  const scenes = play.acts.flatMap((act, actIndex) => act.scenes.map((scene, sceneIndex) => ({ actIndex, sceneIndex, lines: scene.lines.length })));
+  const here = scenes.findIndex((s) => s.actIndex === note.actIndex && s.sceneIndex === note.sceneIndex);
+  const out: Array<{ actIndex: number; sceneIndex: number; lineIndex: number }> = [];
+  if (here < 0) return out;
+  const at = (distance: number) => {
+    let scene = here;
+    let line = note.lineIndex + distance;
+    while (line < 0 && scene > 0) line += scenes[--scene]!.lines;
+    if (line >= 0 && line < scenes[scene]!.lines) out.push({ actIndex: scenes[scene]!.actIndex, sceneIndex: scenes[scene]!.sceneIndex, lineIndex: line });
+  };
+  for (let distance = 0; distance <= LINES_LOOKED_AROUND; distance++) {
+    at(distance);
+    if (distance > 0) at(-distance);
+  }
+  return out;
 }
 
 function needleOf(text: string): string {
