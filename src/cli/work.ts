@@ -64,7 +64,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   const [{ resolveDatabaseUrl }, { prepareDatabase }, { openWorkerConnections }, { startWorker }, { createParseJobHandler }, { countByStatus }] =
     await Promise.all([
       import('../config/database.js'),
-      import('../worker/prepare.js'),
+      import('../db/open.js'),
       import('../worker/connections.js'),
       import('../worker/worker.js'),
       import('../parse/pipeline/job-handler.js'),
