@@ -7,7 +7,7 @@ import { isPluralOf, labelShape } from './joint.js';
 import { acceptLabels, collectStats, lowerCaseCounter, shortenCue, type Candidate, type LowerCount } from './labels.js';
 import { findStructure, toUnits, type Unit } from './layout.js';
 import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
-import { displayCase, nameKey, splitLines, squash, toBlocks } from './text.js';
+import { displayCase, makeBlock, nameKey, splitLines, squash, toBlocks } from './text.js';
 import { render, wrapWidthOf } from './verse.js';
 
 // The parse itself: paragraphs in, acts, scenes, speeches and directions out.
@@ -52,6 +52,8 @@ interface DraftAct {
 }
 
 const ALL_BRACKETS: Bracket[] = ['(', '[', '_'];
+// A later line of a paragraph can open a speech only with a word in capitals or a name and a colon.
+const LINE_CUE_START = /^(?:\d{1,2}\.?\s+)?(?:\p{Lu}[\p{Lu}\p{M}'’-]+(?![\p{Ll}])|[^:]{1,40}:)/u;
 
 function bracketsInUse(units: Unit[], from: number): Set<Bracket> {
   const counts: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
@@ -75,21 +77,31 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function analyze(text: string, filename?: string): Analysis {
-  const lines = splitLines(text);
-  const env = findEnvelope(lines);
-  const bodyLines = lines.slice(env.startLine, env.endLine);
-  const units = toUnits(toBlocks(bodyLines));
+// A later line of a paragraph opens a speech only after a line that ends a sentence.
+const ENDS_SENTENCE = /[.!?:;)\]"”’…—-]\s*$/;
+
+interface Cues {
+  structure: ReturnType<typeof findStructure>;
+  roster: Roster;
+  castEnd: number;
+  stats: ReturnType<typeof collectStats>;
+  accepted: Set<string>;
+  rejected: Set<string>;
+  lowerCounts: LowerCount;
+  cueUnits: Map<number, Cue>;
+  /** Accepted cues at the start of later lines: unit → line index → cue. */
+  lineCues: Map<number, Map<number, Cue>>;
+  pieceAt: (i: number) => Piece;
+}
+
+/** Finds the speaker cues of the play's paragraphs and decides which labels are speakers. */
+function readCues(text: string, units: Unit[]): Cues {
   const structure = findStructure(units);
   const roster = new Roster(structure.cast);
-  const titlePage = readTitlePage(bodyLines);
-  const title = env.title ?? (titlePage.title ? tidyTitle(titlePage.title) : null) ?? filenameTitle(filename);
-  const author = env.author ?? titlePage.author ?? '';
   const castEnd = structure.castRange ? structure.castRange[1] : 0;
   const scanFrom = structure.startUnit ?? castEnd;
-
-  // 1. Cue candidates at paragraph starts and, for unmistakable layouts, at later line starts.
   const candidates: Candidate[] = [];
+  const lineCandidates: Array<{ unit: number; line: number; cue: Cue }> = [];
   const pieces = new Map<number, Piece>();
   const pieceAt = (i: number) => {
     let p = pieces.get(i);
@@ -107,17 +119,24 @@ export function analyze(text: string, filename?: string): Analysis {
     if (cue && (cue.sep !== 'alone' || cue.textStart < piece.joined.length || nextIsText(units, i))) {
       candidates.push({ unit: i, cue, key: labelKey(cue.label), atBlockStart: true, inlineText: cue.textStart < piece.joined.length });
     }
+    // One speech per line (`Lud. Who keeps the gate?` / `Fab. Not I.`): a name in ordinary case opens a
+    // line's speech only when the line before also opened with a speaker and a speech.
+    let previousOpened = cue !== null && cue.sep !== 'alone' && cue.textStart < piece.lines[0]!.text.length;
     for (let k = 1; k < piece.lines.length; k++) {
-      const lineCue = parseCue(piece.lines[k]!.text);
+      const line = piece.lines[k]!.text;
+      const opened = previousOpened;
+      previousOpened = false;
+      if (!LINE_CUE_START.test(line) && !opened) continue;
+      const lineCue = parseCue(line);
       if (!lineCue || lineCue.sep === 'none' || lineCue.sep === 'alone' || lineCue.sep === 'comma') continue;
-      if (!lineCue.upper && lineCue.sep !== 'colon') continue;
-      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false, inlineText: lineCue.textStart < piece.lines[k]!.text.length });
+      const afterSentence = ENDS_SENTENCE.test(piece.lines[k - 1]!.text);
+      if (!lineCue.upper && !(afterSentence && (opened || lineCue.sep === 'colon'))) continue;
+      previousOpened = lineCue.textStart < line.length;
+      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false, inlineText: previousOpened });
+      lineCandidates.push({ unit: i, line: k, cue: lineCue });
     }
   }
-  const bodyText = units
-    .slice(scanFrom)
-    .map((u) => u.block.lines.map((l) => l.text).join('\n'))
-    .join('\n');
+  const bodyText = scanFrom < units.length ? text.slice(units[scanFrom]!.block.start, units[units.length - 1]!.block.end) : '';
   const stats = collectStats(candidates);
   const lowerCounts = lowerCaseCounter(bodyText);
   const { accepted, rejected } = acceptLabels(stats, roster, lowerCounts);
@@ -135,6 +154,52 @@ export function analyze(text: string, filename?: string): Analysis {
       if (shorter) cueUnits.set(c.unit, shorter);
     }
   }
+  const lineCues = new Map<number, Map<number, Cue>>();
+  for (const c of lineCandidates) {
+    const key = labelKey(c.cue.label);
+    // Printed as the play prints that speaker's cues: `Bluntschli: my hand` in a play of `BLUNTSCHLI.`
+    // cues is an address, not a cue.
+    const st = stats.get(key);
+    if (!accepted.has(key) || !st || c.cue.upper !== st.upper * 2 >= st.count) continue;
+    if (!lineCues.has(c.unit)) lineCues.set(c.unit, new Map());
+    lineCues.get(c.unit)!.set(c.line, c.cue);
+  }
+  return { structure, roster, castEnd, stats, accepted, rejected, lowerCounts, cueUnits, lineCues, pieceAt };
+}
+
+/** Paragraphs printed without blank lines between speeches, cut at each speaker's cue; null if none. */
+function splitAtLineCues(units: Unit[], cues: Cues): Unit[] | null {
+  if (cues.lineCues.size === 0) return null;
+  const out: Unit[] = [];
+  units.forEach((u, i) => {
+    const at = cues.lineCues.get(i);
+    if (!at) return out.push(u);
+    let from = 0;
+    for (let k = 1; k < u.block.lines.length; k++) {
+      if (!at.has(k)) continue;
+      out.push({ block: makeBlock(u.block.lines.slice(from, k), from === 0 ? u.block.blankBefore : 0), headings: null });
+      from = k;
+    }
+    out.push({ block: makeBlock(u.block.lines.slice(from), from === 0 ? u.block.blankBefore : 0), headings: null });
+  });
+  return out;
+}
+
+export function analyze(text: string, filename?: string): Analysis {
+  const lines = splitLines(text);
+  const env = findEnvelope(lines);
+  const bodyLines = lines.slice(env.startLine, env.endLine);
+  let units = toUnits(toBlocks(bodyLines));
+  let cues = readCues(text, units);
+  const resplit = splitAtLineCues(units, cues);
+  if (resplit) {
+    units = resplit;
+    cues = readCues(text, units);
+  }
+  const { structure, roster, castEnd, stats, accepted, rejected, lowerCounts, cueUnits, pieceAt } = cues;
+  const titlePage = readTitlePage(bodyLines);
+  const title = env.title ?? (titlePage.title ? tidyTitle(titlePage.title) : null) ?? filenameTitle(filename);
+  const author = env.author ?? titlePage.author ?? '';
 
   let startUnit = structure.startUnit;
   if (startUnit === null) {
@@ -270,6 +335,16 @@ export function analyze(text: string, filename?: string): Analysis {
     if (!line) waiting.push(d);
   };
 
+  const kinds = new Map<string, Person[] | null>();
+  // The persons a plural label names (`MURDERERS` → FIRST MURDERER, SECOND MURDERER), if it is one.
+  const kindOf = (key: string, noun: string): Person[] | null => {
+    if (!kinds.has(key)) {
+      let found: Person[] | null = null;
+      for (const [head, persons] of headsOf) if (persons.length >= 2 && isPluralOf(noun, head)) found = persons;
+      kinds.set(key, found);
+    }
+    return kinds.get(key)!;
+  };
   const speakersFor = (cue: Cue, start: number, end: number): number[] => {
     const shape = labelShape(cue.label);
     const key = labelKey(cue.label);
@@ -293,8 +368,8 @@ export function analyze(text: string, filename?: string): Analysis {
     }
     if (shape.kind === 'solo') {
       // `MURDERERS`, `DIE BEIDEN MÄGDE`: those of that kind on stage, else those who speak in this scene.
-      for (const [head, persons] of headsOf) {
-        if (!isPluralOf(shape.noun, head) || persons.length < 2) continue;
+      const persons = kindOf(key, shape.noun);
+      if (persons) {
         const here = present.filter((id) => persons.some((p) => p.id === id)).map((id) => roster.persons[id]!);
         const inScene = persons.filter((p) => sceneSpeakers.get(sceneNo)?.has(p.id));
         const chosen = here.length >= 2 ? here : inScene.length >= 2 ? inScene : persons.length === 2 || !shape.pair ? persons : [];

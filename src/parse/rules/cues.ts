@@ -143,7 +143,8 @@ export function parseCue(text: string): Cue | null {
     // `Nora.--that I have`: a dash may follow the stop directly.
     const dash = /^(?:--|—|–)/.test(text.slice(pos + 1, pos + 3));
     if (after !== undefined && after !== ' ' && after !== '\n' && after !== '\t' && !dash) return null;
-    const start = skipWhite(text, pos + 1);
+    // `DON FÉLIX.—¿Quién llama?`: the dash belongs to the separator.
+    const start = skipWhite(text, pos + 1 + (dash ? (text[pos + 1] === '-' ? 2 : 1) : 0));
     return make(ch === '.' ? 'period' : 'colon', start);
   }
   if (ch === ',' && upper) {

@@ -42,6 +42,10 @@ const MOVEMENT_LINE = /^(?:(?:enter|exit|exeunt|re-?enter|manet|manent)(?![\p{L}
 
 function isMovementLine(line: string): boolean {
   const t = line.trim();
+  if (t.length === 0 || t.length > 80) return false;
+  const c = t.charCodeAt(0);
+  // Only lines that start with E, R, M (Enter, Exit, Re-enter, Manet) or are all capitals qualify.
+  if (!(c === 69 || c === 101 || c === 82 || c === 114 || c === 77 || c === 109) && /\p{Ll}/u.test(t)) return false;
   return MOVEMENT_LINE.test(t) && isBareDirection(t);
 }
 
@@ -75,8 +79,17 @@ function lineEndAfter(text: string, pos: number): boolean {
 // down to a fragment of a few words before its first direction.
 export const OPENING = 40;
 
-export function spokenLength(text: string): number {
-  return text.replace(/[^\p{L}\p{N}]/gu, '').length;
+export function spokenLength(text: string, from = 0, to = text.length): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 ? (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) : isLetterOrDigit(text[i]!)) n++;
+  }
+  return n;
+}
+
+function isLetterOrDigit(ch: string): boolean {
+  return ch.toLowerCase() !== ch.toUpperCase() || /\p{N}|\p{L}/u.test(ch);
 }
 
 /**
@@ -92,7 +105,9 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     out.push({ kind, text: raw, start, end });
   };
   const opener = /[([_]/g;
-  let directionLetters = 0;
+  // Letters spoken before the current position (directions not counted), and where that count stopped.
+  let spoken = 0;
+  let counted = 0;
   for (let i = 0; i < text.length; i++) {
     opener.lastIndex = i;
     const found = opener.exec(text);
@@ -110,9 +125,10 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
       if (close < 0) continue;
     }
     const atStart = text.slice(from, i).trim() === '';
-    const underWay = spokenLength(text.slice(0, i)) - directionLetters >= OPENING;
-    directionLetters += spokenLength(text.slice(i, close + 1));
-    const atEnd = lineEndAfter(text, close + 1) && text.slice(close + 1).trim().replace(/^[.,;:!?]+/, '') === '';
+    spoken += spokenLength(text, counted, i);
+    counted = close + 1;
+    const underWay = spoken >= OPENING;
+    const atEnd = lineEndAfter(text, close + 1) && /^[\s.,;:!?]*$/.test(text.slice(close + 1));
     if (!(atStart || underWay || atEnd)) {
       i = close;
       continue;

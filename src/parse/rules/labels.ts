@@ -1,5 +1,5 @@
 import type { Roster } from './characters.js';
-import { labelKey } from './characters.js';
+import { abbreviates, labelKey } from './characters.js';
 import type { Cue } from './cues.js';
 import { labelShape } from './joint.js';
 import { nameKey } from './text.js';
@@ -74,6 +74,15 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
 /** How often a word is printed in lower case in the text (so is an ordinary word, not a name). */
 export type LowerCount = (word: string) => number;
 
+function isLetterAt(text: string, i: number): boolean {
+  if (i < 0 || i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c | 32) >= 97 && (c | 32) <= 122;
+  const ch = text[i]!;
+  return ch.toLowerCase() !== ch.toUpperCase();
+}
+
+/** Counts a word's lower-case occurrences, on demand; only the words of candidate labels are asked for. */
 export function lowerCaseCounter(text: string): LowerCount {
   const memo = new Map<string, number>();
   return (word: string) => {
@@ -81,12 +90,9 @@ export function lowerCaseCounter(text: string): LowerCount {
     let n = memo.get(w);
     if (n === undefined) {
       n = 0;
-      if (w) {
-        for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + w.length)) {
-          const before = at > 0 ? text[at - 1]! : ' ';
-          const after = text[at + w.length] ?? ' ';
-          if (!/[\p{L}'’]/u.test(before) && !/\p{L}/u.test(after)) n++;
-        }
+      for (let at = w ? text.indexOf(w) : -1; at >= 0; at = text.indexOf(w, at + w.length)) {
+        const quote = at > 0 && (text[at - 1] === "'" || text[at - 1] === '’');
+        if (!isLetterAt(text, at - 1) && !quote && !isLetterAt(text, at + w.length)) n++;
       }
       memo.set(w, n);
     }
@@ -112,6 +118,7 @@ export function acceptLabels(
     return [...stats].some(([k, o]) => {
       if (k === key || o.count < 2 || o.inline === 0) return false;
       const ot = k.split(' ');
+      if (abbreviates(ot, toks)) return true;
       return ot.length < toks.length && ot.every((t) => toks.includes(t)) && toks.every((t) => ot.includes(t) || lower(t) === 0);
     });
   };
@@ -130,7 +137,8 @@ export function acceptLabels(
     // A capitalised line set apart once, with nothing after it, is as likely a title as a speaker.
     if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.inline > 0 || (layout.unseparated && s.strong === 0);
     if (inCast && s.strong > 0) return true;
-    // `Claudia Galotti.` once, where `Claudia.` speaks often: the full name of a known speaker.
+    // `Claudia Galotti.` or `Ludovico.` once, where `Claudia.` or `Lud.` speaks often: the full name of a
+    // known speaker.
     if (s.count === 1 && s.strong === 1 && extendsSpeaker(key)) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
     if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;

@@ -22,11 +22,11 @@ export const LAST = 999;
 // Each row: the number, then word stems that name it (matched as whole words, case-insensitive, after
 // accents are kept as printed). Stems ending in `*` take any inflection ending.
 const WORDS: Array<[number, string[]]> = [
-  [1, ['first', 'one', 'premier', 'première', '1er', '1re', 'un', 'une', 'erst*', 'ein', 'eins', 'primero', 'primer', 'primera', 'primo', 'prima', 'uno', 'перв*', 'один', 'одна']],
-  [2, ['second', 'two', 'seconde', 'deuxième', 'deuxieme', 'deux', 'zweit*', 'zwei', 'segundo', 'segunda', 'secondo', 'seconda', 'dos', 'due', 'втор*', 'два', 'две']],
-  [3, ['third', 'three', 'troisième', 'troisieme', 'trois', 'dritt*', 'drei', 'tercero', 'tercer', 'tercera', 'terzo', 'terza', 'tres', 'tre', 'трет*', 'три']],
-  [4, ['fourth', 'four', 'quatrième', 'quatrieme', 'quatre', 'viert*', 'vier', 'cuarto', 'cuarta', 'quarto', 'quarta', 'cuatro', 'quattro', 'четверт*', 'четвёрт*', 'четыре']],
-  [5, ['fifth', 'five', 'cinquième', 'cinquieme', 'cinq', 'fünft*', 'funft*', 'fünf', 'quinto', 'quinta', 'cinco', 'cinque', 'пят*']],
+  [1, ['first', 'one', 'premier', 'première', '1er', '1re', 'un', 'une', 'erst*', 'ein', 'eins', 'primero', 'primer', 'primera', 'primo', 'prima', 'primus', 'uno', 'перв*', 'один', 'одна']],
+  [2, ['second', 'two', 'seconde', 'deuxième', 'deuxieme', 'deux', 'zweit*', 'zwei', 'segundo', 'segunda', 'secondo', 'seconda', 'secundus', 'secunda', 'dos', 'due', 'втор*', 'два', 'две']],
+  [3, ['third', 'three', 'troisième', 'troisieme', 'trois', 'dritt*', 'drei', 'tercero', 'tercer', 'tercera', 'terzo', 'terza', 'tertius', 'tertia', 'tres', 'tre', 'трет*', 'три']],
+  [4, ['fourth', 'four', 'quatrième', 'quatrieme', 'quatre', 'viert*', 'vier', 'cuarto', 'cuarta', 'quarto', 'quarta', 'quartus', 'cuatro', 'quattro', 'четверт*', 'четвёрт*', 'четыре']],
+  [5, ['fifth', 'five', 'cinquième', 'cinquieme', 'cinq', 'fünft*', 'funft*', 'fünf', 'quinto', 'quinta', 'quintus', 'cinco', 'cinque', 'пят*']],
   [6, ['sixth', 'six', 'sixième', 'sixieme', 'sechst*', 'sechs', 'sexto', 'sexta', 'sesto', 'sesta', 'seis', 'sei', 'шест*']],
   [7, ['seventh', 'seven', 'septième', 'septieme', 'sept', 'siebent*', 'siebt*', 'sieben', 'séptimo', 'septimo', 'séptima', 'settimo', 'settima', 'siete', 'sette', 'седьм*', 'семь']],
   [8, ['eighth', 'eight', 'huitième', 'huitieme', 'huit', 'acht*', 'octavo', 'octava', 'ottavo', 'ottava', 'ocho', 'otto', 'восьм*', 'восемь']],

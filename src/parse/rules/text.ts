@@ -24,6 +24,7 @@ export interface Block {
 
 const ODD_SPACE = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
 const INVISIBLE = /[\u200b-\u200d\ufeff\u00ad]/g;
+const ANY_ODD = /[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u3000\ufeff]/;
 
 function measureIndent(line: string): number {
   let cols = 0;
@@ -37,9 +38,7 @@ function measureIndent(line: string): number {
 
 export function splitLines(text: string): SourceLine[] {
   const out: SourceLine[] = [];
-  const odd = ODD_SPACE.test(text) || INVISIBLE.test(text);
-  ODD_SPACE.lastIndex = 0;
-  INVISIBLE.lastIndex = 0;
+  const odd = ANY_ODD.test(text);
   let start = 0;
   const n = text.length;
   for (let i = 0; i <= n; i++) {

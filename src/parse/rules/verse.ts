@@ -24,7 +24,7 @@ export function render(lines: TextLine[], baseIndent: number, wrapWidth: number)
   const indentLevel = Math.max(0, Math.round((minIndent - baseIndent) / 4));
   if (body.length === 1) return { text: body[0]!.text.trim(), preserveLineBreaks: false, indentLevel };
   const rest = body.slice(1);
-  const capitals = rest.filter((l) => /^[^\p{L}\p{N}]*[\p{Lu}]/u.test(l.text.trim())).length / rest.length;
+  const capitals = rest.filter((l) => startsWithCapital(l.text)).length / rest.length;
   const full = wrapWidth > 0 ? body.slice(0, -1).filter((l) => l.text.length + l.indent >= wrapWidth * 0.8).length / (body.length - 1) : 0;
   const verse = capitals >= 0.75 && full < 0.6;
   if (!verse) {
@@ -34,11 +34,31 @@ export function render(lines: TextLine[], baseIndent: number, wrapWidth: number)
   return { text, preserveLineBreaks: true, indentLevel };
 }
 
+function startsWithCapital(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return false;
+    if (c < 128) continue;
+    const ch = line[i]!;
+    const lower = ch.toLowerCase();
+    if (lower !== ch.toUpperCase()) return ch !== lower;
+  }
+  return false;
+}
+
 /** The length most prose lines of the text are wrapped at (0 when lines are not wrapped). */
 export function wrapWidthOf(lengths: number[]): number {
   if (lengths.length < 20) return 0;
-  const sorted = [...lengths].sort((a, b) => a - b);
-  const p90 = sorted[Math.floor(sorted.length * 0.9)]!;
   // Unwrapped paragraphs run to hundreds of characters; then there is no wrap width to speak of.
-  return p90 > 120 ? 0 : p90;
+  const LIMIT = 121;
+  const counts = new Array<number>(LIMIT + 1).fill(0);
+  for (const n of lengths) counts[Math.min(n, LIMIT)]!++;
+  let seen = 0;
+  const target = Math.floor(lengths.length * 0.9);
+  for (let n = 0; n <= LIMIT; n++) {
+    seen += counts[n]!;
+    if (seen > target) return n >= LIMIT ? 0 : n;
+  }
+  return 0;
 }
