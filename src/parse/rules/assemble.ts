@@ -132,9 +132,16 @@ function readCues(text: string, units: Unit[]): Cues {
       const afterSentence = ENDS_SENTENCE.test(piece.lines[k - 1]!.text);
       if (!lineCue.upper && !(afterSentence && (opened || lineCue.sep === 'colon'))) continue;
       previousOpened = lineCue.textStart < line.length;
-      candidates.push({ unit: i, cue: lineCue, key: labelKey(lineCue.label), atBlockStart: false, inlineText: previousOpened });
       lineCandidates.push({ unit: i, line: k, cue: lineCue });
     }
+  }
+  // Cues inside paragraphs count only in the case the play prints its cues in (`Saranoff: your hand`
+  // is an address in a play of `SERGIUS.` cues).
+  const upperShare = candidates.filter((c) => c.cue.upper).length / Math.max(1, candidates.length);
+  for (const c of lineCandidates) {
+    if (candidates.length >= 10 && c.cue.upper !== upperShare >= 0.5) continue;
+    const line = pieceAt(c.unit).lines[c.line]!.text;
+    candidates.push({ unit: c.unit, cue: c.cue, key: labelKey(c.cue.label), atBlockStart: false, inlineText: c.cue.textStart < line.length });
   }
   const bodyText = scanFrom < units.length ? text.slice(units[scanFrom]!.block.start, units[units.length - 1]!.block.end) : '';
   const stats = collectStats(candidates);

@@ -133,9 +133,9 @@ export function acceptLabels(
     if (NOT_SPEAKERS.has(nameKey(s.printed)) || key === '') return false;
     const inCast = roster.castMatch(s.printed) !== null;
     // A speaker's speech follows the cue in its paragraph at least once; a repeated title never does.
-    if (s.inline === 0 && !(inCast && s.count >= 2)) return false;
+    if (s.inline === 0 && s.bracketed === 0 && !(inCast && s.count >= 2)) return false;
     // A capitalised line set apart once, with nothing after it, is as likely a title as a speaker.
-    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.inline > 0 || (layout.unseparated && s.strong === 0);
+    if (s.upper * 2 >= s.count) return s.count >= 2 || inCast || s.inline > 0 || s.bracketed > 0 || (layout.unseparated && s.strong === 0);
     if (inCast && s.strong > 0) return true;
     // `Claudia Galotti.` or `Ludovico.` once, where `Claudia.` or `Lud.` speaks often: the full name of a
     // known speaker.

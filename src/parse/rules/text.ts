@@ -119,11 +119,6 @@ function computeNameKey(s: string): string {
     .trim();
 }
 
-export function isUpperWord(word: string): boolean {
-  return /\p{Lu}/u.test(word) && !/\p{Ll}/u.test(word);
-}
-
-
 /** `MAÎTRE JACQUES` → `Maître Jacques`; names printed in capitals read better in the playbook. */
 export function displayCase(s: string): string {
   if (/\p{Ll}/u.test(s)) return s;
