@@ -9,7 +9,8 @@ import type { NewJob } from './jobs.js';
 // Why it is shaped this way:
 // - `input` unnests one array per column, so 10,000 files cost one statement, not 10,000 round trips.
 // - `prior` finds, per hash, the newest job that still "owns" the text (queued, running, retrying, paused or
-//   completed) through the contentHash index; `firsts` keeps the first copy of a text sent twice in one call.
+//   completed) through the contentHash index; `copy` numbers the copies of a text sent twice in one call, so
+//   only the first is kept (a window, not a per-row subquery: 10,000 rows stay linear).
 //   It runs after the caller took the enqueue lock in an earlier statement of the same transaction, so its
 //   snapshot already sees every competing enqueue that committed before us.
 // - Ids are drawn in `fresh` (materialised once) so the result can say which input row got which id.
@@ -17,7 +18,8 @@ import type { NewJob } from './jobs.js';
 export function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): Prisma.Sql {
   return Prisma.sql`
 WITH input AS (
-  SELECT * FROM unnest(${jobs.map((j) => j.rawText)}::text[], ${jobs.map((j) => j.filename)}::text[],
+  SELECT t.*, row_number() OVER (PARTITION BY t.hash ORDER BY t.n) AS copy
+  FROM unnest(${jobs.map((j) => j.rawText)}::text[], ${jobs.map((j) => j.filename)}::text[],
                        ${jobs.map((j) => JSON.stringify(j.config))}::text[], ${jobs.map((j) => j.priority ?? 0)}::int[],
                        ${jobs.map((j) => j.maxRetries ?? 3)}::int[], ${jobs.map((j) => j.hash)}::text[],
                        ${jobs.map((j) => j.replacesPlaybookId ?? null)}::text[])
@@ -31,14 +33,10 @@ prior AS (
     AND status::text = ANY(${[...LIVE_OR_DONE]}::text[])
   ORDER BY "contentHash", "createdAt" DESC
 ),
-firsts AS (
-  SELECT DISTINCT ON (hash) hash, n FROM input ORDER BY hash, n
-),
 fresh AS MATERIALIZED (
   SELECT gen_random_uuid()::text AS id, i.*
   FROM input i
-  WHERE ${force}::boolean
-     OR (i.n = (SELECT f.n FROM firsts f WHERE f.hash = i.hash) AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.hash = i.hash))
+  WHERE ${force}::boolean OR (i.copy = 1 AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.hash = i.hash))
 ),
 inserted AS (
   INSERT INTO "ParseJob" ("id", "rawText", "filename", "config", "priority", "maxRetries", "contentHash",
@@ -59,7 +57,7 @@ SELECT i.n::int AS n, f.id AS "newId", coalesce(p.id, own.id) AS "existingId", c
 FROM input i
 LEFT JOIN fresh f ON f.n = i.n
 LEFT JOIN prior p ON f.id IS NULL AND p.hash = i.hash
-LEFT JOIN fresh own ON f.id IS NULL AND p.id IS NULL AND own.hash = i.hash
+LEFT JOIN fresh own ON f.id IS NULL AND p.id IS NULL AND own.hash = i.hash AND own.copy = 1
 CROSS JOIN (SELECT count(*) FROM notified) AS side_effects
 ORDER BY i.n`;
 }
