@@ -1,4 +1,4 @@
-import type { JobConfig } from '../queue/jobs.js';
+import type { JobConfig, PlayMetadata } from '../queue/jobs.js';
 import type { JobStatus } from '../queue/states.js';
 import { JOB_STATUS_OF, type ParsingStatus } from './statuses.js';
 
@@ -32,25 +32,12 @@ export interface SessionHeader {
 /** `saved`: an old-app context object; `unreadable`: anything else the column holds. Neither is resumable. */
 export type ContextKind = 'none' | 'saved' | 'unreadable';
 
-export interface PlayMetadata {
-  title?: string;
-  author?: string;
-  year?: number;
-  genre?: string;
-  description?: string;
-}
-
-/** A migrated job's config: the parse settings plus what the old app knew about the play. */
-export interface LegacyJobConfig extends JobConfig {
-  metadata?: PlayMetadata;
-}
-
 export interface MigratedJob {
   sessionId: string;
   from: ParsingStatus;
   status: JobStatus;
   filename: string;
-  config: LegacyJobConfig;
+  config: JobConfig;
   playbookId: string | null;
   totalChunks: number | null;
   completedChunks: number;

@@ -1,9 +1,20 @@
 import type { ParseConfig } from '../parse/parser.js';
 import type { JobStatus } from './states.js';
 
+/** What was known about a play before it was parsed (a migrated session's title, author, …). */
+export interface PlayMetadata {
+  title?: string;
+  author?: string;
+  year?: number;
+  genre?: string;
+  description?: string;
+}
+
 /** What `ParseJob.config` holds: the parse settings plus where the text came from. Never secrets. */
 export interface JobConfig extends ParseConfig {
   source?: { format: string; encoding: string | null; bytes: number };
+  /** Fills in what the parsed text does not say. */
+  metadata?: PlayMetadata;
 }
 
 export interface NewJob {

@@ -51,6 +51,20 @@ describe('the parse job handler', () => {
     expect(await loadPlay(t.db, job.playbookId!)).toMatchObject({ title: 'The Toy Play' });
   });
 
+  it('fills in what the text does not say from the metadata known before parsing, and keeps what it does say', async () => {
+    const metadata = { title: 'The Old Title', author: 'Old Author', year: 1907, genre: 'tragedy', description: 'Kept from the old app.' };
+    const untitled = TOY_PLAY.replace(/^TITLE: .*\n/m, '').replace(/^AUTHOR: .*\n/m, '');
+    const bare = await createJob(t.db, untitled, { ...config, metadata }, { filename: 'plays/toy.txt' });
+    await handlerWith(scriptedParser())(await claimed(t.db, bare), testContext(t.db, bare));
+    const [bareId] = await playbooksOf(bare);
+    expect(await loadPlay(t.db, bareId!)).toMatchObject(metadata);
+
+    const titled = await createJob(t.db, TOY_PLAY, { ...config, metadata });
+    await handlerWith(scriptedParser())(await claimed(t.db, titled), testContext(t.db, titled));
+    const [titledId] = await playbooksOf(titled);
+    expect(await loadPlay(t.db, titledId!)).toMatchObject({ title: 'The Toy Play', author: 'A. Tester', year: 1907 });
+  });
+
   for (const llmConcurrency of [1, 2]) {
     it(`interrupted after any checkpoint (concurrency ${llmConcurrency}), ends with one play identical to an uninterrupted run`, async () => {
       const cfg = { ...config, llmConcurrency };

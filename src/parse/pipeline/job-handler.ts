@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../log/logger.js';
-import type { JobConfig } from '../../queue/jobs.js';
+import type { JobConfig, PlayMetadata } from '../../queue/jobs.js';
+import type { ParsedPlay } from '../play.js';
+import { titleFromFilename } from './validate.js';
 import type { JobHandler } from '../../worker/handler.js';
 import type { ParseConfig, PlayParser } from '../parser.js';
 import { storePlay, type StoredPlay } from '../../store/store-play.js';
@@ -36,13 +38,14 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
         event: (name, details) => ctx.event(name, details),
       },
     );
+    const play = withMetadata(outcome.play, job.filename, job.config?.metadata);
     if (outcome.repairs.length > 0) {
       await ctx.event('repaired', { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
     }
     const parsedMs = performance.now() - started;
     let stored: StoredPlay | undefined;
     await ctx.complete(async (tx) => {
-      stored = await storePlay(tx, outcome.play, { replacesPlaybookId: job.replacesPlaybookId });
+      stored = await storePlay(tx, play, { replacesPlaybookId: job.replacesPlaybookId });
       return { playbookId: stored.playbookId };
     });
     deps.log.info(
@@ -62,7 +65,23 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
   };
 }
 
+/**
+ * What the text did not say, taken from what was known before parsing (a migrated session's metadata). The
+ * text wins where it has an answer; a title that is only the file name does not count as one.
+ */
+function withMetadata(play: ParsedPlay, filename: string, metadata: PlayMetadata | undefined): ParsedPlay {
+  if (!metadata) return play;
+  return {
+    ...play,
+    title: metadata.title && play.title === titleFromFilename(filename) ? metadata.title : play.title,
+    author: play.author || metadata.author || '',
+    year: play.year ?? metadata.year ?? null,
+    genre: play.genre ?? metadata.genre ?? null,
+    description: play.description ?? metadata.description ?? null,
+  };
+}
+
 function parseConfigOf(config: JobConfig | null): ParseConfig {
-  const { source: _source, ...parse }: Partial<JobConfig> = config ?? {};
+  const { source: _source, metadata: _metadata, ...parse }: Partial<JobConfig> = config ?? {};
   return { ...FALLBACK_CONFIG, ...parse };
 }
