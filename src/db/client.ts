@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Db = PrismaClient;
@@ -8,6 +9,11 @@ export interface DbOptions {
   /** Pool size; a worker needs one per concurrent job plus a couple for heartbeats and claims. */
   max?: number;
   applicationName?: string;
+}
+
+/** A Prisma client over a pool the caller owns (and ends), for processes that also send plain pg statements. */
+export function createDbOnPool(pool: pg.Pool): Db {
+  return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {

@@ -6,6 +6,8 @@ export type SqlClient = Pick<pg.Pool, 'query'>;
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /** TCP keep-alive, for long-lived processes whose idle connections must survive quiet periods. */
+  keepAlive?: boolean;
 }
 
 /**
@@ -29,5 +31,6 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     // The timestamp columns hold UTC without a zone (as Prisma writes them); `now()` must be read in UTC too.
     options: '-c TimeZone=UTC',
     types,
+    keepAlive: options.keepAlive,
   });
 }

@@ -1,7 +1,6 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import type { Db } from '../db/client.js';
-import { PrismaClient } from '../generated/prisma/client.js';
+import type pg from 'pg';
+import { createDbOnPool, type Db } from '../db/client.js';
+import { createPool } from '../db/pool.js';
 
 // One pool per worker process, shared by the worker's own statements (plain pg: a raw query through the
 // Prisma client costs about twice the round trip) and by the Prisma client job handlers store plays with.
@@ -13,18 +12,15 @@ export interface WorkerConnections {
 }
 
 export function openWorkerConnections(connectionString: string, options: { concurrency: number; onError?: (err: Error) => void }): WorkerConnections {
-  const pool = new pg.Pool({
-    connectionString,
+  const pool = createPool(connectionString, {
     // One per running job (checkpoints, the storing transaction), one for claims, one for heartbeats.
     max: options.concurrency + 2,
-    application_name: 'playbuddy-worker',
-    // The timestamp columns hold UTC without a zone (as Prisma writes them); `now()` must be read in UTC too.
-    options: '-c TimeZone=UTC',
+    applicationName: 'playbuddy-worker',
     keepAlive: true,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (err) => options.onError?.(err));
-  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const db = createDbOnPool(pool);
   return {
     pool,
     db,
