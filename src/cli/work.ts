@@ -14,37 +14,37 @@ interface WorkOptions {
   maxJobs?: number;
 }
 
-// The defaults are restated here rather than imported so `playbuddy --help` does not load the worker.
-const DEFAULTS = { concurrency: 1, lease: 120_000, pollInterval: 2_000, grace: 5_000, retryDelay: 5_000 };
+import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_POLL_MS } from '../worker/defaults.js';
+import { DEFAULT_BACKOFF } from '../queue/backoff.js';
 
 export function register(program: Command): void {
   program
     .command('work')
     .description('run queued jobs until stopped (Ctrl-C stops gracefully; a second Ctrl-C exits at once)')
-    .addOption(new Option('-c, --concurrency <n>', 'jobs run at once in this process').env('PLAYBUDDY_CONCURRENCY').argParser(intOption(1, 256)).default(DEFAULTS.concurrency))
+    .addOption(new Option('-c, --concurrency <n>', 'jobs run at once in this process').env('PLAYBUDDY_CONCURRENCY').argParser(intOption(1, 256)).default(DEFAULT_CONCURRENCY))
     .addOption(
       new Option('--lease <duration>', 'how long a job stays ours without a heartbeat (renewed every lease/3, at most every 10s); a crashed worker\'s jobs are recovered after it')
         .env('PLAYBUDDY_LEASE')
         .argParser(durationOption(1_000))
-        .default(DEFAULTS.lease, '2m'),
+        .default(DEFAULT_LEASE_MS, formatDuration(DEFAULT_LEASE_MS)),
     )
     .addOption(
       new Option('--poll-interval <duration>', 'safety-net poll when no notification arrives (also when backed-off retries become due)')
         .env('PLAYBUDDY_POLL_INTERVAL')
         .argParser(durationOption(10))
-        .default(DEFAULTS.pollInterval, '2s'),
+        .default(DEFAULT_POLL_MS, formatDuration(DEFAULT_POLL_MS)),
     )
     .addOption(
       new Option('--grace <duration>', 'on Ctrl-C/SIGTERM, how long running jobs may finish or reach a checkpoint before they are stopped and re-queued')
         .env('PLAYBUDDY_GRACE')
         .argParser(durationOption(0))
-        .default(DEFAULTS.grace, '5s'),
+        .default(DEFAULT_GRACE_MS, formatDuration(DEFAULT_GRACE_MS)),
     )
     .addOption(
       new Option('--retry-delay <duration>', 'delay before the first retry of a failed attempt; doubles per retry, up to 10m, with jitter')
         .env('PLAYBUDDY_RETRY_DELAY')
         .argParser(durationOption(1))
-        .default(DEFAULTS.retryDelay, '5s'),
+        .default(DEFAULT_BACKOFF.baseMs, formatDuration(DEFAULT_BACKOFF.baseMs)),
     )
     .option('--drain', 'exit once nothing is runnable now and nothing runs here (for cron); prints what is left')
     .addOption(new Option('--max-jobs <n>', 'exit after running this many jobs').env('PLAYBUDDY_MAX_JOBS').argParser(intOption(1)))
@@ -87,7 +87,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
       leaseMs: opts.lease,
       pollMs: opts.pollInterval,
       graceMs: opts.grace,
-      backoff: { baseMs: opts.retryDelay, capMs: Math.max(opts.retryDelay, 10 * 60_000) },
+      backoff: { baseMs: opts.retryDelay, capMs: Math.max(opts.retryDelay, DEFAULT_BACKOFF.capMs) },
       drain: opts.drain,
       maxJobs: opts.maxJobs,
     });

@@ -10,8 +10,15 @@ export function parseDuration(value: string): number | null {
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
+  if (ms < 60_000) {
+    const seconds = ms / 1000;
+    return Number.isInteger(seconds) || seconds >= 10 ? `${Math.round(seconds)}s` : `${seconds.toFixed(1)}s`;
+  }
+  if (ms < 3_600_000) return joinUnits(Math.floor(ms / 60_000), 'm', Math.round((ms % 60_000) / 1000), 's');
+  if (ms < 86_400_000) return joinUnits(Math.floor(ms / 3_600_000), 'h', Math.floor((ms % 3_600_000) / 60_000), 'm');
   return `${Math.floor(ms / 86_400_000)}d`;
+}
+
+function joinUnits(major: number, majorUnit: string, minor: number, minorUnit: string): string {
+  return minor > 0 ? `${major}${majorUnit}${minor}${minorUnit}` : `${major}${majorUnit}`;
 }

@@ -9,6 +9,7 @@ import { claimJobs, completeAndClaim } from '../queue/claim.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
 import { classifyError } from './classify.js';
+import { DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_POLL_MS } from './defaults.js';
 import { JobStopped, createJobContext, type StopCause } from './context.js';
 import { LeaseLostError, type ClaimedJob, type JobHandler } from './handler.js';
 import { startListener, type Listener } from './listener.js';
@@ -17,16 +18,6 @@ import { startListener, type Listener } from './listener.js';
 // handler under a lease it renews, records the outcome with fenced writes, and stops running jobs when an
 // operator pauses or cancels them, when their lease is lost, or when it shuts down.
 
-/**
- * Two minutes: heartbeats renew the lease every 10 s whatever the job is doing (a slow LLM call included),
- * so the lease only has to outlast a stall of the worker or the database; twelve missed renewals in a row
- * before another worker may take the job, while a crashed worker's jobs are back in under three minutes.
- */
-export const DEFAULT_LEASE_MS = 120_000;
-/** Only a safety net (missed notifications, retries whose backoff ended): NOTIFY wakes idle workers at once. */
-export const DEFAULT_POLL_MS = 2_000;
-/** Short enough to release cleanly before a container runtime's usual 10 s kill. */
-export const DEFAULT_GRACE_MS = 5_000;
 // Renew at least three times per lease, and often enough for `status`, which presumes a worker that has not
 // been heard from for 30 s dead (liveWorkers in src/queue/repository.ts).
 const MAX_HEARTBEAT_MS = 10_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl, resolveDatabaseUrl } from '../../src/config/database.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { formatDuration, parseDuration } from '../../src/config/duration.js';
 
 describe('database settings', () => {
   it('prefers DATABASE_URL', () => {
@@ -36,5 +36,14 @@ describe('database settings', () => {
     expect(parseDuration('1.5h')).toBe(5_400_000);
     expect(parseDuration('250')).toBe(250);
     expect(parseDuration('ten seconds')).toBeNull();
+  });
+
+  it('prints durations the way people read them', () => {
+    expect(formatDuration(250)).toBe('250ms');
+    expect(formatDuration(5000)).toBe('5s');
+    expect(formatDuration(2500)).toBe('2.5s');
+    expect(formatDuration(120_000)).toBe('2m');
+    expect(formatDuration(125_000)).toBe('2m5s');
+    expect(formatDuration(3 * 3_600_000)).toBe('3h');
   });
 });
