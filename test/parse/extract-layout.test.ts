@@ -65,6 +65,18 @@ describe('PDF lines', () => {
     expect(text).toBe('Left page.\n  indented\nRight page.\n  indented');
   });
 
+  it('ends a paragraph at a page break where a sentence ends and the indentation changes', () => {
+    const text = pagesToText([page([['TOBIAS. I brought the oil.', 50]]), page([['He sets down the rope.', 70], ['NELL. Miss!', 50]])]);
+    expect(text).toBe('TOBIAS. I brought the oil.\n\n    He sets down the rope.\nNELL. Miss!');
+  });
+
+  it('keeps a speech running on across a page break in one paragraph', () => {
+    const verse = pagesToText([page([['HAMLET. To be, or not to be:', 50]]), page([['That is the question.', 50]])]);
+    expect(verse).toBe('HAMLET. To be, or not to be:\nThat is the question.');
+    const unfinished = pagesToText([page([['A stage direction that goes', 70], ['on to the next page', 70]]), page([['and ends there.', 70], ['NELL. Miss!', 50]])]);
+    expect(unfinished.split('\n\n')).toHaveLength(1);
+  });
+
   it('counts spaces a piece starts with as indentation', () => {
     expect(pagesToText([page([['NELL.', 50], ['   Like a lantern.', 50]])])).toBe('NELL.\n   Like a lantern.');
   });

@@ -38,7 +38,25 @@ export function pagesToText(pages: TextPiece[][]): string {
   const gap = usualLineGap(lined);
   dropPageFurniture(lined, gap);
   const margins = leftMargins(lined);
-  return lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap)).join('\n');
+  const rendered = lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap));
+  return rendered.reduce((text, page) => (text === '' ? page : text + (paragraphEndsAtPageBreak(text, page) ? '\n\n' : '\n') + page), '');
+}
+
+/** A change of indentation this large (in spaces) across a page break starts a new paragraph. */
+const PAGE_BREAK_INDENT_CHANGE = 2;
+
+/**
+ * The vertical gap that separates paragraphs is lost where a page ends, so a stage direction at the top of
+ * a page would run into the speech that ended the page before. A paragraph is taken to end there when the
+ * page's last line ends a sentence and the next page starts at another indentation (an indented direction
+ * after a speech, or a speech after one): a verse or prose speech running on keeps its indentation.
+ */
+function paragraphEndsAtPageBreak(before: string, after: string): boolean {
+  const last = before.slice(before.lastIndexOf('\n') + 1);
+  const first = after.slice(0, after.indexOf('\n') < 0 ? undefined : after.indexOf('\n'));
+  if (last.trim() === '' || first.trim() === '') return false;
+  const indent = (line: string) => line.length - line.trimStart().length;
+  return /[.!?:;)\]”’"»]$/.test(last.trimEnd()) && Math.abs(indent(first) - indent(last)) >= PAGE_BREAK_INDENT_CHANGE;
 }
 
 function toLines(pieces: TextPiece[]): Line[] {
