@@ -1,7 +1,18 @@
 import type { ParsedPlay, PlayLine } from '../play.js';
 import { Roster, isNumbered, labelKey, type Person } from './characters.js';
 import { parseCue, type Cue } from './cues.js';
-import { OPENING, buildNameIndex, isBareDirection, readMovement, spokenLength, splitSpeech, wholeDirection, type Bracket } from './directions.js';
+import {
+  OPENING,
+  buildNameIndex,
+  isBareDirection,
+  isSettingLabel,
+  readMovement,
+  spokenLength,
+  splitSpeech,
+  tidyDirection,
+  wholeDirection,
+  type Bracket,
+} from './directions.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
 import { isPluralOf, labelShape } from './joint.js';
 import { acceptLabels, collectStats, lowerCaseCounter, shortenCue, type Candidate, type LowerCount } from './labels.js';
@@ -212,8 +223,15 @@ export function analyze(text: string, filename?: string): Analysis {
   if (startUnit === null) {
     const firstCue = [...cueUnits.keys()].filter((u) => u >= castEnd).sort((a, b) => a - b)[0];
     startUnit = firstCue === undefined ? units.length : structure.castRange && castEnd <= firstCue ? castEnd : firstCue;
-    // The setting printed just before the first speech belongs to the play.
-    while (startUnit > castEnd && startUnit - 1 >= 0 && isSetting(units[startUnit - 1]!, pieceAt(startUnit - 1))) startUnit--;
+    // The setting printed just before the first speech belongs to the play, with its `SCENE.` label.
+    let first: number = startUnit;
+    for (;;) {
+      const before = first - 1;
+      if (before >= castEnd && isSetting(units[before]!, pieceAt(before))) first = before;
+      else if (before - 1 >= castEnd && !units[before - 1]!.headings && isSettingLabel(pieceAt(before - 1).joined)) first = before - 1;
+      else break;
+    }
+    startUnit = first;
   }
 
   // 2. Speakers: solo labels resolved against the cast and each other.
@@ -314,7 +332,7 @@ export function analyze(text: string, filename?: string): Analysis {
   };
   const names = (ids: number[]) => ids.map((id) => roster.persons[id]!.name);
   const direction = (body: string, who?: number[]) => {
-    const t = squash(body);
+    const t = tidyDirection(squash(body));
     if (!t) return;
     const mentioned = who ?? nameIndex.find(t);
     emit({ type: 'stage_direction', text: t, characters: names(mentioned) });
@@ -494,6 +512,26 @@ export function analyze(text: string, filename?: string): Analysis {
     direction(t);
   };
 
+  // `SCENE.` on its own, then the setting: the label adds nothing to the direction that follows it.
+  const opensSetting = (i: number): boolean => i < units.length && !units[i]!.headings && !cueUnits.has(i);
+  // A direction whose bracket opens in one paragraph and closes a few paragraphs later: the last unit of
+  // it, or -1.
+  const bracketRunEnd = (i: number): number => {
+    const t = pieceAt(i).joined;
+    const open = t[0];
+    if ((open !== '(' && open !== '[') || !allowed.has(open) || cueUnits.has(i)) return -1;
+    const close = open === '(' ? ')' : ']';
+    if (t.includes(close)) return -1;
+    for (let k = i + 1; k < Math.min(units.length, i + 4); k++) {
+      if (units[k]!.headings || cueUnits.has(k)) return -1;
+      const n = pieceAt(k).joined;
+      if (n.includes(open)) return -1;
+      const at = n.indexOf(close);
+      if (at >= 0) return at === n.lastIndexOf(close) && /^[\s.,;:!?]*$/.test(n.slice(at + 1)) ? k : -1;
+    }
+    return -1;
+  };
+
   const acceptedCue = (t: string): Cue | null => {
     const cue = parseCue(t);
     return cue && accepted.has(labelKey(cue.label)) ? cue : null;
@@ -517,6 +555,13 @@ export function analyze(text: string, filename?: string): Analysis {
       continue;
     }
     if (structure.castRange && i >= structure.castRange[0] && i < structure.castRange[1]) continue;
+    if (!cueUnits.has(i) && isSettingLabel(pieceAt(i).joined) && opensSetting(i + 1)) continue;
+    const runEnd = bracketRunEnd(i);
+    if (runEnd > i) {
+      for (let k = i; k <= runEnd; k++) direction(unbracket(pieceAt(k).joined, k === i, k === runEnd));
+      i = runEnd;
+      continue;
+    }
     paragraph(pieceAt(i), i, cueUnits.get(i) ?? null);
   }
 
@@ -544,6 +589,7 @@ export function analyze(text: string, filename?: string): Analysis {
   }
   if (play.acts.length === 0) play.acts.push({ title: '', scenes: [{ title: '', lines: [] }] });
   play.characters = characterList(roster, speakersSeen);
+  keepListedInDirections(play);
   const uncertain: Uncertain[] = uncertainDrafts.map((d) => {
     const line = d.line ?? lastLine;
     const [actIndex, sceneIndex, lineIndex] = (line && where.get(line)) ?? [0, 0, 0];
@@ -573,9 +619,32 @@ function numberedHead(p: Person): string | null {
   return null;
 }
 
+/** `(SCENE.--A room…` / `…opened the door.)`: one paragraph of a direction printed over several. */
+function unbracket(text: string, first: boolean, last: boolean): string {
+  let t = text;
+  if (first) t = t.slice(1);
+  if (last) t = t.replace(/[)\]][\s.,;:!?]*$/, '');
+  return t;
+}
+
+/** A direction names only characters of the play's list (not a label that turned out to be several). */
+function keepListedInDirections(play: ParsedPlay): void {
+  const listed = new Set(play.characters.map((c) => c.name));
+  for (const act of play.acts) {
+    for (const scene of act.scenes) {
+      for (const line of scene.lines) {
+        if (line.type === 'stage_direction' && line.characters.some((n) => !listed.has(n))) {
+          line.characters = line.characters.filter((n) => listed.has(n));
+        }
+      }
+    }
+  }
+}
+
 function distinctiveTokens(p: Person, all: Person[]): string[] {
   if (!p.fromCast) return [];
-  const toks = p.name.split(/\s+/).filter((w) => w.length >= 4 && /^\p{Lu}/u.test(w));
+  // `Helmer's` in `Helmer's three young children` names Helmer, not the children.
+  const toks = p.name.split(/\s+/).filter((w) => w.length >= 4 && /^\p{Lu}/u.test(w) && !/['’]s$/u.test(w));
   return toks.filter((t) => all.filter((o) => o.name.split(/\s+/).some((w) => nameKey(w) === nameKey(t))).length === 1);
 }
 

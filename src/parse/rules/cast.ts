@@ -41,6 +41,22 @@ const PARTICLES = new Set(
 // Lines that end a cast list: the setting and time notes that follow it.
 const SETTING = /^(?:scene|scène|szene|ort|lieu|time|place|setting|the scene|la scène|die szene|место действия|действие происходит)\b/iu;
 
+// `usw.`, `etc.` closing a list of minor parts: the list goes on, but names no one.
+const AND_SO_ON = /(?:^|\s*,\s*|\s+)(?:usw|etc|&c|u\.\s?s\.\s?w|и\s?т\.\s?д|и\s?др)\.?$/iu;
+const CONNECTOR = /^(?:and|und|et|e|y|и)\s+(?=\S)/iu;
+
+/** Strips a full stop that ends a sentence, not one that ends an abbreviation (`D.D.`, `J.P.`). */
+function dropFinalStop(s: string, stops: RegExp): string {
+  return /(?:^|[\s.])\p{L}\.$/u.test(s) ? s : s.replace(stops, '');
+}
+
+/** A closing bracket at the end closes the one the separator opened, unless the text opens its own. */
+function dropSeparatorClose(description: string): string {
+  const opens = description.split('(').length;
+  const closes = description.split(')').length;
+  return closes > opens ? description.replace(/\)\s*\.?$/, '') : description;
+}
+
 function isNameWord(w: string): boolean {
   return /^[\p{Lu}\d]/u.test(w) || PARTICLES.has(w.toLowerCase()) || /^(?:a|an|the)$/i.test(w);
 }
@@ -49,17 +65,19 @@ function isNameWord(w: string): boolean {
 export function parseCastLine(raw: string): CastEntry | null {
   let line = raw.trim().replace(/<[^>]+>/g, '');
   if (!line || UNDERLINE.test(line) || /^[([]/.test(line)) return null;
-  // Dotted leaders separate the role from the actor who played it.
-  line = line.replace(/\s*(?:\.{3,}|…{2,}|_{3,}).*$/, '');
+  // Dotted leaders, however short (`NORA (a younger daughter)..  Emma Vernon`), separate the role from
+  // the actor who played it.
+  line = line.replace(/\s*(?:\.{2,}|…+|_{3,})(?:\s.*)?$|(?<=\))\.{2,}.*$/, '');
   let description: string | null = null;
   let name = line;
   const sep = /\s*(?:,|\(|\s[-–—]\s|:)\s*/.exec(line);
   if (sep && sep.index > 0) {
     name = line.slice(0, sep.index);
-    description = line.slice(sep.index + sep[0].length).replace(/\)\s*\.?$/, '').trim() || null;
+    description = line.slice(sep.index + sep[0].length).trim();
+    description = (sep[0].includes('(') ? dropSeparatorClose(description) : description).trim() || null;
   }
-  name = name.replace(/[.,;:]+$/, '').trim();
-  if (description) description = description.replace(/[.;]+$/, '').trim() || null;
+  name = dropFinalStop(name, /[.,;:]+$/).trim();
+  if (description) description = dropFinalStop(description, /[.;]+$/).trim() || null;
   const words = name.split(/\s+/);
   if (!name || !/^[\p{Lu}\d]/u.test(name)) return null;
   // Cut `A Captain in Fortinbras's army` to its name, keeping the rest as description.
@@ -76,12 +94,21 @@ export function parseCastLine(raw: string): CastEntry | null {
 
 function splitGroupList(entry: CastEntry): CastEntry[] {
   if (!entry.description) return [entry];
-  const parts = entry.description.split(/\s*,\s*(?:and\s+|und\s+|et\s+)?|\s+(?:and|und|et)\s+/);
-  const nameLike = (p: string) => p.split(/\s+/).length <= 3 && /^(?:(?:a|an|the)\s+)?[\p{Lu}]/u.test(p);
-  if (parts.length >= 2 && parts.every(nameLike)) {
-    return [{ name: entry.name, description: null }, ...parts.map((p) => ({ name: p.replace(/[.]+$/, ''), description: null }))];
+  // `Angelo, und einige Bediente`: what follows `and` is more people, not a description of Angelo.
+  const more = CONNECTOR.exec(entry.description);
+  if (more) {
+    const rest = entry.description.slice(more[0].length).replace(AND_SO_ON, '');
+    const others = parseCastLine(rest.charAt(0).toUpperCase() + rest.slice(1));
+    return [{ name: entry.name, description: null }, ...(others ? [others] : [])];
   }
-  return [entry];
+  const list = entry.description.replace(AND_SO_ON, '');
+  const parts = list.split(/\s*,\s*(?:and\s+|und\s+|et\s+)?|\s+(?:and|und|et)\s+/);
+  const nameLike = (p: string) => p.split(/\s+/).length <= 3 && /^(?:(?:a|an|the)\s+)?[\p{Lu}]/u.test(p);
+  const named = parts.map((p) => p.replace(/\s*\([^)]*\)?$/, ''));
+  if (parts.length >= 2 && named.every(nameLike)) {
+    return [{ name: entry.name, description: null }, ...parts.map((p) => parseCastLine(p) ?? { name: p, description: null })];
+  }
+  return list === entry.description ? [entry] : [{ name: entry.name, description: list || null }];
 }
 
 export interface CastList {

@@ -1,3 +1,5 @@
+import { skipJoiningDash } from './text.js';
+
 // Speaker cues: the label that opens a speech, in every common layout —
 //   NAME                (alone on its line; the speech follows)
 //   NAME  text          (two spaces)
@@ -176,7 +178,7 @@ export function parseCue(text: string): Cue | null {
       // `Nora (after a pause.) Torvald!`: the full stop may stand inside the bracket.
       const stopInside = /[.!]$/.test(text.slice(p + 1, close).trim());
       if (!upper && text[close + 1] !== '.' && text[close + 1] !== ':' && text[close] !== ']' && !stopInside) return null;
-      return make('direction', skipWhite(text, q), text.slice(p + 1, close).trim());
+      return make('direction', skipJoiningDash(text, skipWhite(text, q)), text.slice(p + 1, close).trim());
     }
     if (next === undefined || next === '\n') return upper ? make('alone', skipWhite(text, p)) : null;
     if (!upper) return null;

@@ -1,5 +1,5 @@
 import { closingBracket } from './cues.js';
-import { nameKey } from './text.js';
+import { nameKey, skipJoiningDash } from './text.js';
 
 // Stage directions: bracketed or underscored paragraphs, Enter/Exit lines, and the directions printed
 // inside a speech, plus what a direction says about who comes and goes.
@@ -47,6 +47,35 @@ function isMovementLine(line: string): boolean {
   // Only lines that start with E, R, M (Enter, Exit, Re-enter, Manet) or are all capitals qualify.
   if (!(c === 69 || c === 101 || c === 82 || c === 114 || c === 77 || c === 109) && /\p{Ll}/u.test(t)) return false;
   return MOVEMENT_LINE.test(t) && isBareDirection(t);
+}
+
+// The word that labels a setting (`SCENE.--A room…`, `SCENE: A heath`), which a direction does not repeat.
+const SCENE_LABEL = /^(?:scene|scène|szene|escena|scena)\s*(?:[.:]\s*(?:--|—|–)?|--|—|–)\s*(?=\S)/iu;
+// `THE SAME SCENE.--The table…`: a lead in capitals run into the description with a dash.
+const CAPITAL_LEAD = /^([^\p{Ll}]{3,60}?)\.(?:--|—|–)\s*/u;
+
+/** A paragraph that only labels the setting printed after it: `SCENE.`, `Scene:`. */
+export function isSettingLabel(text: string): boolean {
+  return /^(?:the\s+)?(?:scene|scène|szene|escena|scena|setting)\s*[.:]?$/iu.test(text.trim());
+}
+
+/** A direction's text as it should read: no setting label, no leading dash, no italics underscores. */
+export function tidyDirection(text: string): string {
+  let t = text;
+  if (t.includes('_') && !t.includes('__')) t = t.replace(/_/g, '');
+  t = t.replace(/^(?:--|—|–)\s*/, '').replace(SCENE_LABEL, '');
+  const lead = CAPITAL_LEAD.exec(t);
+  if (lead && /\p{Lu}/u.test(lead[1]!)) {
+    const words = lead[1]!.toLowerCase();
+    t = `${words.charAt(0).toUpperCase()}${words.slice(1)}. ${t.slice(lead[0].length)}`;
+  }
+  return t.trim();
+}
+
+// `Very good, ma'am. [Exit.`: an exit whose bracket is never closed, at the end of a speech.
+function unclosedMovementEnd(text: string, open: number): number {
+  const rest = text.slice(open + 1);
+  return rest.length < 80 && !/[\])]/.test(rest) && isBareDirection(rest) ? text.length : -1;
 }
 
 export interface Segment {
@@ -114,7 +143,8 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     if (!found) break;
     i = found.index;
     const ch = text[i] as Bracket;
-    if (!allowed.has(ch)) continue;
+    // `[Exit.` left open at the end of a speech is a direction whatever brackets the play favours.
+    if (!allowed.has(ch) && !(ch === '[' && unclosedMovementEnd(text, i) > 0)) continue;
     let close: number;
     if (ch === '_') {
       if (!lineStartBefore(text, i)) continue;
@@ -122,6 +152,7 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
       if (close < 0 || text.slice(i, close).includes('\n\n')) continue;
     } else {
       close = closingBracket(text, i);
+      if (close < 0) close = unclosedMovementEnd(text, i);
       if (close < 0) continue;
     }
     const atStart = text.slice(from, i).trim() === '';
@@ -136,7 +167,8 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
     push('speech', from, i);
     push('direction', i, close + 1, text.slice(i + 1, close).trim());
     from = close + 1;
-    while (from < text.length && /[.,;:]/.test(text[from]!) && (atEnd || underWay)) from++;
+    while (from < text.length && /[.,;:]/.test(text[from]!)) from++;
+    from = skipJoiningDash(text, from);
     i = from - 1;
   }
   push('speech', from, text.length);

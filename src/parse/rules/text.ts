@@ -119,10 +119,23 @@ function computeNameKey(s: string): string {
     .trim();
 }
 
+// Small words that stay in lower case inside a name or title: `One of the Women`, `Le Marquis de Mascarille`.
+const SMALL_WORDS = new Set('of the and a an to in on at for with from by de du des d von van zu di da del della et und y e'.split(' '));
+
 /** `MAÎTRE JACQUES` → `Maître Jacques`; names printed in capitals read better in the playbook. */
 export function displayCase(s: string): string {
   if (/\p{Ll}/u.test(s)) return s;
-  return s.toLowerCase().replace(/(^|[\s\-'’(./])(\p{Ll})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  return s
+    .toLowerCase()
+    .replace(/(^|[\s\-'’(./])(\p{Ll}[\p{L}\p{M}]*)/gu, (m, sep: string, word: string, at: number) =>
+      (at > 0 && /\s/.test(sep) && SMALL_WORDS.has(word)) || (/['’]/.test(sep) && word === 's') ? m : sep + word.charAt(0).toUpperCase() + word.slice(1),
+    );
+}
+
+// A dash that ran a direction into the speech after it (`(adds)--Do you hear`, `(ab) – Ich`).
+export function skipJoiningDash(text: string, pos: number): number {
+  const m = /^\s*(?:--|—|–)[ \t]*/.exec(text.slice(pos, pos + 8));
+  return m && pos + m[0].length < text.length ? pos + m[0].length : pos;
 }
 
 export function squash(s: string): string {
