@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Parse-speed benchmark for the built-in parser. Uses the shared corpus when it is there, else the
 // committed fixtures; parses each play after a warm-up and prints one JSON line per measurement, then a
-// summary. Build first: npx tsc -p tsconfig.json
-//   node scripts/bench/parse.mjs [playsDir] [--rounds N]
+// summary, then the same for all plays run together four times over (an anthology of several megabytes:
+// time, throughput and the memory it takes). Build first: npx tsc -p tsconfig.json
+//   node scripts/bench/parse.mjs [playsDir] [--rounds N] [--copies N]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 15;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds');
+const copiesAt = args.indexOf('--copies');
+const copies = copiesAt >= 0 ? Number(args[copiesAt + 1]) : 4;
+const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds' && args[i - 1] !== '--copies');
 const candidates = [explicit, join(root, '..', 'shared', 'corpus', 'plays'), join(root, 'test', 'fixtures', 'plays')].filter(Boolean);
 const dir = resolve(candidates.find((d) => existsSync(d)));
 const parserPath = join(root, 'dist', 'parse', 'rules', 'index.js');
@@ -65,4 +68,37 @@ console.log(
     `throughput ${overall.mb_per_s} MB/s (${(totalBytes / 1e6).toFixed(2)} MB in ${totalMs.toFixed(0)} ms, medians after warm-up)\n` +
     `largest: ${largest.play} (${(largest.bytes / 1024).toFixed(0)} KB) ${largest.ms_median} ms median, ${largest.ms_min} ms best, ` +
     `${largest.cpu_ms_median} ms CPU median`,
+);
+
+// Every play run together, as `cat plays/*.txt` a few times over would give.
+const joined = Array.from({ length: copies }, () => plays.map((p) => p.text).join('')).join('');
+const heapBefore = process.memoryUsage().heapUsed;
+const joinedTimes = [];
+let result = null;
+for (let i = 0; i < 3; i++) {
+  const c0 = process.cpuUsage();
+  result = parseRules(joined);
+  const c = process.cpuUsage(c0);
+  joinedTimes.push((c.user + c.system) / 1000);
+}
+// Heap still held by the result, and the resident size, which keeps the parse's high-water mark.
+const { heapUsed, rss } = process.memoryUsage();
+const joinedBytes = Buffer.byteLength(joined);
+const joinedLines = result.play.acts.reduce((n, a) => n + a.scenes.reduce((m, s) => m + s.lines.length, 0), 0);
+const joinedRow = {
+  play: `ALL x${copies} in one text`,
+  bytes: joinedBytes,
+  cpu_ms_first: +joinedTimes[0].toFixed(0),
+  cpu_ms_best: +Math.min(...joinedTimes).toFixed(0),
+  mb_per_s: +(joinedBytes / 1e6 / (Math.min(...joinedTimes) / 1000)).toFixed(2),
+  acts: result.play.acts.length,
+  lines: joinedLines,
+  characters: result.play.characters.length,
+  result_heap_mb: Math.round((heapUsed - heapBefore) / 1e6),
+  rss_mb: Math.round(rss / 1e6),
+};
+console.log(JSON.stringify(joinedRow));
+console.log(
+  `run together: ${(joinedBytes / 1e6).toFixed(1)} MB, ${joinedRow.acts} acts, ${joinedLines} lines in ${joinedRow.cpu_ms_best} ms CPU ` +
+    `(${joinedRow.mb_per_s} MB/s; first run ${joinedRow.cpu_ms_first} ms), result ${joinedRow.result_heap_mb} MB of heap, RSS ${joinedRow.rss_mb} MB`,
 );

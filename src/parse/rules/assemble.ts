@@ -13,12 +13,13 @@ import {
   wholeDirection,
   type Bracket,
 } from './directions.js';
+import { MIN_PLAY_SPEECHES, joinPlays, splitPlays } from './anthology.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
 import { isPluralOf, labelShape } from './joint.js';
 import { acceptLabels, collectStats, lowerCaseCounter, shortenCue, type Candidate, type LowerCount } from './labels.js';
 import { findStructure, toUnits, type Unit } from './layout.js';
 import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
-import { displayCase, makeBlock, nameKey, splitLines, squash, toBlocks } from './text.js';
+import { displayCase, makeBlock, nameKey, splitLines, squash, toBlocks, type SourceLine } from './text.js';
 import { render, wrapWidthOf } from './verse.js';
 
 // The parse itself: paragraphs in, acts, scenes, speeches and directions out.
@@ -206,7 +207,16 @@ function splitAtLineCues(units: Unit[], cues: Cues): Unit[] | null {
 export function analyze(text: string, filename?: string): Analysis {
   const lines = splitLines(text);
   const env = findEnvelope(lines);
-  const bodyLines = lines.slice(env.startLine, env.endLine);
+  const plays = splitPlays(lines, env.ranges);
+  const analyses = plays.map((body) => analyzePlay(text, body, env, filename));
+  if (analyses.length === 1) return analyses[0]!;
+  // Several plays in one text: those that are plays, one after another, with one cast.
+  const real = analyses.filter((a) => a.speeches >= MIN_PLAY_SPEECHES);
+  return joinPlays(real.length ? real : analyses);
+}
+
+/** One play's analysis: `bodyLines` are the lines of the text that belong to it. */
+function analyzePlay(text: string, bodyLines: SourceLine[], env: { title: string | null; author: string | null }, filename?: string): Analysis {
   let units = toUnits(toBlocks(bodyLines));
   let cues = readCues(text, units);
   const resplit = splitAtLineCues(units, cues);
@@ -760,16 +770,28 @@ function revealIdentities(
     if (!first.has(p)) first.set(p, unit);
     last.set(p, unit);
   }
+  // What is printed just before a person's first speech, in lower case for a quick look.
+  const entrances = new Map<number, string>();
+  const entrance = (at: number): string => {
+    let t = entrances.get(at);
+    if (t === undefined) {
+      t = `${textOf(at - 2)}\n${textOf(at - 1)}`.toLowerCase();
+      entrances.set(at, t);
+    }
+    return t;
+  };
   for (const [key, plain] of [...byLabel]) {
     const word = key.split(' ');
     if (word.length !== 1 || plain.fromCast || lower(word[0]!) < 3) continue;
     if (labelKey(plain.name) !== key) continue;
     const end = last.get(plain);
     if (end === undefined) continue;
-    const described = new RegExp(`(?<![\\p{L}])(?:the|that|this)\\s+(?:same\\s+)?${word[0]!.toLowerCase()}(?![\\p{L}])`, 'iu');
+    const noun = word[0]!.toLowerCase();
+    const described = new RegExp(`(?<![\\p{L}])(?:the|that|this)\\s+(?:same\\s+)?${noun}(?![\\p{L}])`, 'iu');
     const named = [...first].filter(([p, at]) => {
-      if (p === plain || at <= end || lower(labelKey(p.name)) > 0) return false;
-      return described.test(`${textOf(at - 2)}\n${textOf(at - 1)}`);
+      if (p === plain || at <= end) return false;
+      const before = entrance(at);
+      return before.includes(noun) && described.test(before) && lower(labelKey(p.name)) === 0;
     });
     if (named.length !== 1) continue;
     const person = named[0]![0];

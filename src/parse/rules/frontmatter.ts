@@ -5,9 +5,8 @@ import { displayCase, squash } from './text.js';
 // Folger), and the title page the title and author are read from.
 
 export interface Envelope {
-  /** First and last+1 line of the text that belongs to the book. */
-  startLine: number;
-  endLine: number;
+  /** The stretches of lines (first, last+1) that belong to books, in order; more than one in an anthology. */
+  ranges: Array<[number, number]>;
   title: string | null;
   author: string | null;
 }
@@ -15,30 +14,59 @@ export interface Envelope {
 const PG_START = /^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG|^\s*\*END\*THE SMALL PRINT/i;
 const PG_END = /^\s*\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|^\s*End of (?:the )?Project Gutenberg(?:'s)?\b|^\s*End of this Project Gutenberg/i;
 const PG_HEADER_LINE = /^\s*The Project Gutenberg e?Book,? (?:of )?(.+?)(?:,\s+by\s+(.+))?$/i;
+const PG_MENTION = /Project Gutenberg/i;
+// The last line of the licence Project Gutenberg prints after a book; what follows it is another text.
+const PG_LICENCE_LAST = /to hear about new e-?Books\.?\s*$/i;
+// How far above its start marker a book's Project Gutenberg header begins, at most (the first book's
+// header may carry the long licence of older releases).
+const FIRST_HEADER_LINES = 400;
+const HEADER_LINES = 80;
 // Folger's and similar editions' credits, printed above the play.
 const CREDIT = /^(?:edited by|with |folger shakespeare library|https?:\/\/|created on|produced by|transcribed|prepared by|this e-?text|copyright|©)/i;
 
+/**
+ * Finds the distributor's headers and licences around each book of the text: usually one book, but a
+ * file may hold several one after another, each with its own header and licence.
+ */
 export function findEnvelope(lines: SourceLine[]): Envelope {
-  let start = 0;
-  let end = lines.length;
-  let title: string | null = null;
-  let author: string | null = null;
-  const scanHeader = Math.min(lines.length, 400);
-  for (let i = 0; i < scanHeader; i++) {
-    if (PG_START.test(lines[i]!.text)) {
-      start = i + 1;
-      break;
+  const ranges: Array<[number, number]> = [];
+  let from = 0;
+  let inLicence = false;
+  let firstStart = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.text;
+    if (t.length < 8) continue;
+    if (PG_START.test(t)) {
+      // The header above the marker goes, back to its first line that names the distributor.
+      if (!inLicence) {
+        let head = i;
+        const floor = Math.max(from, i - (ranges.length === 0 ? FIRST_HEADER_LINES : HEADER_LINES));
+        for (let k = i - 1; k >= floor; k--) if (PG_MENTION.test(lines[k]!.text)) head = k;
+        if (head > from) ranges.push([from, head]);
+      }
+      if (firstStart < 0) firstStart = i;
+      from = i + 1;
+      inLicence = false;
+    } else if (!inLicence && PG_END.test(t)) {
+      if (i > from) ranges.push([from, i]);
+      inLicence = true;
+    } else if (inLicence && PG_LICENCE_LAST.test(t)) {
+      from = i + 1;
+      inLicence = false;
     }
   }
-  if (start > 0) {
+  if (!inLicence && from < lines.length) ranges.push([from, lines.length]);
+  let title: string | null = null;
+  let author: string | null = null;
+  if (firstStart >= 0 && firstStart < 400) {
     // The `Title:` and `Author:` fields first; the first line (`The Project Gutenberg EBook of X, by Y`)
     // may wrap in the middle of a name.
-    for (let i = 0; i < start; i++) {
+    for (let i = 0; i < firstStart; i++) {
       const m = /^\s*(Title|Author):\s*(.+)$/i.exec(lines[i]!.text);
       if (m && m[1]!.toLowerCase() === 'title' && !title) title = squash(m[2]!);
       if (m && m[1]!.toLowerCase() === 'author' && !author) author = squash(m[2]!);
     }
-    for (let i = 0; i < start && !title; i++) {
+    for (let i = 0; i < firstStart && !title; i++) {
       const h = PG_HEADER_LINE.exec(lines[i]!.text);
       if (h) {
         title = squash(h[1]!);
@@ -46,16 +74,10 @@ export function findEnvelope(lines: SourceLine[]): Envelope {
       }
     }
   }
-  for (let i = start; i < lines.length; i++) {
-    if (PG_END.test(lines[i]!.text)) {
-      end = i;
-      break;
-    }
-  }
-  return { startLine: start, endLine: end, title, author };
+  return { ranges, title, author };
 }
 
-const BY = /^(?:by|par|von|di|de|por|от|автор:?)\s+(.+)$/iu;
+export const BY = /^(?:by|par|von|di|de|por|от|автор:?)\s+(.+)$/iu;
 const GENRE = /(?:comedy|tragedy|farce|drama|play|melodrama|tragicomedy|comédie|tragédie|drame|lustspiel|trauerspiel|schauspiel|posse|komödie|tragödie|comedia|tragedia|commedia|шутка|комедия|трагедия|драма|пьеса|водевиль)/iu;
 
 export interface TitlePage {

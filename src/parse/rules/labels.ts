@@ -74,25 +74,80 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
 /** How often a word is printed in lower case in the text (so is an ordinary word, not a name). */
 export type LowerCount = (word: string) => number;
 
-function isLetterAt(text: string, i: number): boolean {
-  if (i < 0 || i >= text.length) return false;
+// Letters that have case, by UTF-16 code unit, looked up once each: 1 no such letter, 2 lower case, 3 upper.
+const CASED = new Uint8Array(65536);
+
+function casedAt(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  if (c < 128) return (c | 32) >= 97 && (c | 32) <= 122;
-  const ch = text[i]!;
-  return ch.toLowerCase() !== ch.toUpperCase();
+  let k = CASED[c]!;
+  if (k === 0) {
+    const ch = String.fromCharCode(c);
+    const lower = ch.toLowerCase();
+    k = lower === ch.toUpperCase() ? 1 : ch === lower ? 2 : 3;
+    CASED[c] = k;
+  }
+  return k;
+}
+
+function isLetterAt(text: string, i: number): boolean {
+  return i >= 0 && i < text.length && casedAt(text, i) > 1;
+}
+
+// Counting by search costs a pass over the text per word; once the searches add up to this many passes
+// (an anthology with hundreds of labels), one pass that counts every word is cheaper.
+const SEARCH_PASSES = 24;
+
+/** Occurrences of each word printed in lower case, not after an apostrophe (`'tis`), in one pass. */
+function countLowerWords(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let i = 0;
+  while (i < text.length) {
+    if (!isLetterAt(text, i)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let lower = true;
+    for (let k = casedAt(text, i); k > 1; k = i < text.length ? casedAt(text, i) : 0) {
+      if (k === 3) lower = false;
+      i++;
+    }
+    const quote = start > 0 && (text[start - 1] === "'" || text[start - 1] === '’');
+    if (lower && !quote) {
+      const w = text.slice(start, i);
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function searchLower(text: string, w: string): number {
+  let n = 0;
+  for (let at = w ? text.indexOf(w) : -1; at >= 0; at = text.indexOf(w, at + w.length)) {
+    const quote = at > 0 && (text[at - 1] === "'" || text[at - 1] === '’');
+    if (!isLetterAt(text, at - 1) && !quote && !isLetterAt(text, at + w.length)) n++;
+  }
+  return n;
 }
 
 /** Counts a word's lower-case occurrences, on demand; only the words of candidate labels are asked for. */
 export function lowerCaseCounter(text: string): LowerCount {
   const memo = new Map<string, number>();
+  let searched = 0;
+  let words: Map<string, number> | null = null;
   return (word: string) => {
     const w = word.toLowerCase();
     let n = memo.get(w);
     if (n === undefined) {
-      n = 0;
-      for (let at = w ? text.indexOf(w) : -1; at >= 0; at = text.indexOf(w, at + w.length)) {
-        const quote = at > 0 && (text[at - 1] === "'" || text[at - 1] === '’');
-        if (!isLetterAt(text, at - 1) && !quote && !isLetterAt(text, at + w.length)) n++;
+      if (!words && searched >= SEARCH_PASSES * text.length) words = countLowerWords(text);
+      if (words) {
+        // A phrase occurs no more often than its rarest word; most names never occur in lower case.
+        const parts = w.split(/[^\p{L}]+/u).filter(Boolean);
+        const rarest = parts.length ? Math.min(...parts.map((p) => words!.get(p) ?? 0)) : 0;
+        n = parts.length === 1 && parts[0] === w ? rarest : rarest === 0 ? 0 : searchLower(text, w);
+      } else {
+        n = searchLower(text, w);
+        searched += text.length;
       }
       memo.set(w, n);
     }
@@ -113,11 +168,11 @@ export function acceptLabels(
   const accepted = new Set<string>();
   const rejected = new Set<string>();
   const layout = dominantLayout(stats);
+  const speakers = [...stats].filter(([, o]) => o.count >= 2 && o.inline > 0).map(([k]) => ({ key: k, toks: k.split(' ') }));
   const extendsSpeaker = (key: string): boolean => {
     const toks = key.split(' ');
-    return [...stats].some(([k, o]) => {
-      if (k === key || o.count < 2 || o.inline === 0) return false;
-      const ot = k.split(' ');
+    return speakers.some(({ key: k, toks: ot }) => {
+      if (k === key) return false;
       if (abbreviates(ot, toks)) return true;
       return ot.length < toks.length && ot.every((t) => toks.includes(t)) && toks.every((t) => ot.includes(t) || lower(t) === 0);
     });
