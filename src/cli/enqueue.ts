@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { action, printJson, withDb } from './runtime.js';
+import { action, printJson, withSql } from './runtime.js';
 import { intOption, numberOption } from './options.js';
 import { shortId } from './format.js';
 import type { JobConfig, NewJob } from '../queue/jobs.js';
@@ -66,14 +66,14 @@ async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
 
   let outcomes: FileResult[] = [];
   if (prepared.length > 0) {
-    outcomes = await withDb(async ({ db }) => {
+    outcomes = await withSql(async ({ sql }) => {
       const { enqueueJobs, latestCompletedPlaybook } = await import('../queue/repository.js');
       const jobs: NewJob[] = [];
       for (const p of prepared) {
-        const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(db, p.filename) : null;
+        const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(sql, p.filename) : null;
         jobs.push({ ...p, config: { ...config, source: p.source }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
       }
-      return enqueueJobs(db, jobs, { force });
+      return enqueueJobs(sql, jobs, { force });
     });
   }
   const results: FileResult[] = [...outcomes, ...rejected];

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadDotEnv } from '../config/env.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Db } from '../db/client.js';
-import type { SqlClient } from '../db/pool.js';
+import type pg from 'pg';
 import type { Logger, LogFormat } from '../log/logger.js';
 
 // What every subcommand shares: global flags, error reporting, the database and the logger. Heavy modules
@@ -73,7 +73,7 @@ export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poo
 }
 
 /** Like withDb, over a plain pg pool: for commands that only read, so they skip Prisma's start-up. */
-export async function withSql<T>(fn: (s: { sql: SqlClient; url: string }) => Promise<T>): Promise<T> {
+export async function withSql<T>(fn: (s: { sql: pg.Pool; url: string }) => Promise<T>): Promise<T> {
   const [{ resolveDatabaseUrl }, { prepareDatabase }, { createPool }] = await Promise.all([
     import('../config/database.js'),
     import('../db/open.js'),

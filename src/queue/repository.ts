@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import type { SqlClient } from '../db/pool.js';
 import { Prisma, type Db } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { contentHash } from './hash.js';
@@ -51,19 +53,37 @@ const ENQUEUE_LOCK_KEY = 0x656e71; // "enq"
 
 /**
  * Inserts jobs in one transaction. Without `force`, a text whose hash already has a live or completed job (or
- * appears earlier in the same call) is skipped and reported instead.
+ * appears earlier in the same call) is skipped and reported instead. Through a pg pool it is three round
+ * trips (begin with the lock, the statement, commit); a Prisma client works too, for callers holding one.
  */
-export async function enqueueJobs(db: Db, jobs: NewJob[], options: { force?: boolean } = {}): Promise<EnqueueOutcome[]> {
+export async function enqueueJobs(client: pg.Pool | Db, jobs: NewJob[], options: { force?: boolean } = {}): Promise<EnqueueOutcome[]> {
   if (jobs.length === 0) return [];
   const rows = jobs.map((j) => ({ ...j, hash: contentHash(j.rawText) }));
   const force = Boolean(options.force);
-  const result = await db.$transaction(
-    async (tx) => {
-      if (!force) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_KEY}::bigint)`;
-      return tx.$queryRaw<EnqueueRow[]>(enqueueStatement(rows, force));
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  const { text, values } = enqueueStatement(rows, force);
+  const begin = force ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_KEY})`;
+  let result: EnqueueRow[];
+  if ('$transaction' in client) {
+    result = await client.$transaction(
+      async (tx) => {
+        if (!force) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_KEY})`);
+        return tx.$queryRawUnsafe<EnqueueRow[]>(text, ...values);
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+  } else {
+    const c = await client.connect();
+    try {
+      await c.query(begin);
+      result = (await c.query<EnqueueRow>(text, values)).rows;
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
   return result.map((r): EnqueueOutcome => {
     const job = rows[r.n - 1]!;
     return r.newId
@@ -71,10 +91,6 @@ export async function enqueueJobs(db: Db, jobs: NewJob[], options: { force?: boo
       : { kind: 'duplicate', filename: job.filename, contentHash: job.hash, existingId: r.existingId!, existingStatus: r.existingStatus as JobStatus };
   });
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Reads
-// ---------------------------------------------------------------------------------------------------------
 
 export { countByStatus, getJob, jobEvents, listJobs, liveWorkers, resolveJobId } from './reads.js';
 
@@ -130,12 +146,11 @@ export async function transitionInTx(tx: Tx, jobId: string, to: JobStatus, optio
 }
 
 /** The play stored by the newest completed job of this file name (what `enqueue --replace` replaces). */
-export async function latestCompletedPlaybook(db: Db, filename: string): Promise<string | null> {
-  const job = await db.parseJob.findFirst({
-    where: { filename, status: 'completed', playbookId: { not: null } },
-    orderBy: { completedAt: 'desc' },
-    select: { playbookId: true },
-  });
-  return job?.playbookId ?? null;
+export async function latestCompletedPlaybook(client: SqlClient, filename: string): Promise<string | null> {
+  const { rows } = await client.query<{ playbookId: string }>(
+    `SELECT "playbookId" FROM "ParseJob" WHERE filename = $1 AND status = 'completed' AND "playbookId" IS NOT NULL
+     ORDER BY "completedAt" DESC LIMIT 1`,
+    [filename],
+  );
+  return rows[0]?.playbookId ?? null;
 }
-

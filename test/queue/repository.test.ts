@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createPool } from '../../src/db/pool.js';
 import { enqueueJobs, getJob, listJobs, countByStatus, jobEvents, transitionJob, resolveJobId } from '../../src/queue/repository.js';
 import { TransitionRefused, JOB_STATUSES, canTransition } from '../../src/queue/states.js';
 
@@ -32,6 +33,20 @@ describe('job repository', () => {
     expect(b[0]!.kind === 'duplicate' && a[0]!.kind === 'enqueued' && b[0]!.existingId === a[0]!.id).toBe(true);
     const c = await enqueueJobs(t.db, [job('line\r\nline\r\n', 'crlf-c.txt')], { force: true });
     expect(c[0]!.kind).toBe('enqueued');
+  });
+
+  it('does the same through a plain pg pool, as the enqueue command does', async () => {
+    const pool = createPool(t.url, { max: 1 });
+    try {
+      const [a, b] = await enqueueJobs(pool, [job('via pg', 'pg.txt'), job('via pg', 'pg-again.txt')]);
+      expect(a).toMatchObject({ kind: 'enqueued', filename: 'pg.txt' });
+      expect(b).toMatchObject({ kind: 'duplicate', existingStatus: 'queued' });
+      const [c] = await enqueueJobs(t.db, [job('via pg', 'prisma.txt')]);
+      expect(c!.kind === 'duplicate' && a!.kind === 'enqueued' && c!.existingId === a!.id).toBe(true);
+      expect((await jobEvents(pool, a!.kind === 'enqueued' ? a!.id : '')).map((e) => e.event)).toEqual(['enqueued']);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('skips the second copy of a text within one call', async () => {

@@ -5,11 +5,12 @@ import { wallNow, within } from './process.mjs';
 import { PROBE_MARK } from './statements.mjs';
 import { spread } from './stats.mjs';
 
-// playbuddy's queue as bench:queue drives it: enqueue through the job repository (what `enqueue` calls, de-
-// duplication included), and the worker library `playbuddy work` runs, with a handler that does nothing, so
+// playbuddy's queue as bench:queue drives it: enqueue through the job repository over a pg pool (what
+// `enqueue` calls, de-duplication included), and the worker library `playbuddy work` runs, with a handler that does nothing, so
 // every job still gets its claim, lease token, fenced completion and audit events.
 
 const { applyPendingMigrations } = await fromDist('db/migrate.js');
+const { createPool } = await fromDist('db/pool.js');
 const { createDb } = await fromDist('db/client.js');
 const { enqueueJobs, transitionJob } = await fromDist('queue/repository.js');
 const { createLogger } = await fromDist('log/logger.js');
@@ -32,18 +33,17 @@ function tagAndSeq(filename) {
 
 export async function openPlaybuddy(url) {
   await applyPendingMigrations(url);
-  const db = createDb(url, { max: 2 });
+  const db = createPool(url, { max: 2 });
   const probe = new pg.Client({ connectionString: url });
   await probe.connect();
   return {
-    db,
     enqueueMany: (tag, count) => enqueueJobs(db, Array.from({ length: count }, (_, seq) => newJob(tag, seq))),
     enqueueOne: (tag, seq) => enqueueJobs(db, [newJob(tag, seq)]),
     pending: async () =>
       (await probe.query(`${PROBE_MARK} SELECT count(*)::int AS n FROM "ParseJob" WHERE status IN ('queued', 'running', 'retrying')`)).rows[0].n,
     async close() {
       await probe.end();
-      await db.$disconnect();
+      await db.end();
     },
   };
 }
@@ -73,6 +73,8 @@ export async function startPlaybuddyWorker(url, { concurrency, onStart, handler 
  */
 export async function cancelLatency(url, rounds) {
   const queue = await openPlaybuddy(url);
+  // The operator commands change jobs through the Prisma client, as `playbuddy cancel` does.
+  const operator = createDb(url, { max: 1 });
   let started;
   let aborted;
   const worker = await startPlaybuddyWorker(url, {
@@ -96,13 +98,14 @@ export async function cancelLatency(url, rounds) {
       if (id !== outcome.id) throw new Error('cancel benchmark: the worker started an unexpected job');
       const stopped = new Promise((r) => (aborted = r));
       const before = wallNow();
-      await transitionJob(queue.db, id, 'cancelled', { event: 'cancelled', details: { by: 'bench' } });
+      await transitionJob(operator, id, 'cancelled', { event: 'cancelled', details: { by: 'bench' } });
       cancelCall.push(wallNow() - before);
       toAbort.push((await within(stopped, 30_000, 'cancel benchmark: abort')) - before);
     }
   } finally {
     await worker.stop();
     await queue.close();
+    await operator.$disconnect();
   }
   return { toAbort: spread(toAbort), cancelCall: spread(cancelCall) };
 }
