@@ -2,7 +2,7 @@ import type { ParsedPlay } from '../play.js';
 import type { Analysis } from './assemble.js';
 import { isCastHeading, readCastList } from './cast.js';
 import { BY } from './frontmatter.js';
-import { matchHeadings } from './headings.js';
+import { toUnits, type Unit } from './layout.js';
 import type { Block, SourceLine } from './text.js';
 import { toBlocks } from './text.js';
 
@@ -16,8 +16,8 @@ const PLAY_RUN = 60;
 // The title page above a later play's cast list: a few short paragraphs at most.
 const TITLE_PAGE = 4;
 
-function opensPlay(block: Block): boolean {
-  const hs = matchHeadings(block.lines[0]!.text);
+function opensPlay(unit: Unit): boolean {
+  const hs = unit.headings;
   return !!hs && !hs[0]!.bare && (hs[0]!.number === 1 || hs[0]!.number === null);
 }
 
@@ -29,8 +29,9 @@ function isTitlePage(block: Block): boolean {
   return lines.length <= 4 && !/\p{Ll}/u.test(lines[0]!) && !lines.some((l) => /[.!?…]$/.test(l));
 }
 
-/** Block indices (after the first) where another play begins: a cast list that opens one, or acts restarting. */
-function playStarts(blocks: Block[]): number[] {
+/** Unit indices (after the first) where another play begins: a cast list that opens one, or acts restarting. */
+function playStarts(units: Unit[]): number[] {
+  const blocks = units.map((u) => u.block);
   const starts: number[] = [];
   let castSeen = false;
   let firstAct = -1;
@@ -45,18 +46,17 @@ function playStarts(blocks: Block[]): number[] {
     highestAct = 0;
   };
   for (let b = 0; b < blocks.length; b++) {
-    const text = blocks[b]!.lines[0]!.text;
-    if (isCastHeading(text)) {
+    const hs = units[b]!.headings;
+    if (!hs && isCastHeading(blocks[b]!.lines[0]!.text)) {
       const list = readCastList(blocks, b);
       if (!list) continue;
       let opens = false;
-      for (let k = list.endBlock; k < Math.min(blocks.length, list.endBlock + NEAR) && !opens; k++) opens = opensPlay(blocks[k]!);
+      for (let k = list.endBlock; k < Math.min(units.length, list.endBlock + NEAR) && !opens; k++) opens = opensPlay(units[k]!);
       if (castSeen && opens) startAt(b);
       castSeen = true;
       b = list.endBlock - 1;
       continue;
     }
-    const hs = matchHeadings(text);
     const act = hs?.find((h) => h.kind === 'act' && h.number !== null);
     if (!act) continue;
     if (act.number === 1 && highestAct >= 2 && b - firstAct >= PLAY_RUN) startAt(b);
@@ -77,22 +77,29 @@ function indexAt(lines: SourceLine[], offset: number): number {
   return lo;
 }
 
-/** The lines of each play of the text, in order; `ranges` are the stretches that belong to books. */
-export function splitPlays(lines: SourceLine[], ranges: Array<[number, number]>): SourceLine[][] {
-  const plays: SourceLine[][] = [];
+export interface PlayText {
+  lines: SourceLine[];
+  units: Unit[];
+}
+
+/** The lines and paragraphs of each play of the text, in order; `ranges` are the stretches that belong to books. */
+export function splitPlays(lines: SourceLine[], ranges: Array<[number, number]>): PlayText[] {
+  const plays: PlayText[] = [];
   for (const [a, b] of ranges) {
     const body = lines.slice(a, b);
-    const blocks = toBlocks(body);
+    const units = toUnits(toBlocks(body));
     let from = 0;
-    for (const start of playStarts(blocks)) {
-      const at = indexAt(body, blocks[start]!.start);
-      plays.push(body.slice(from, at));
+    let fromUnit = 0;
+    for (const start of playStarts(units)) {
+      const at = indexAt(body, units[start]!.block.start);
+      plays.push({ lines: body.slice(from, at), units: units.slice(fromUnit, start) });
       from = at;
+      fromUnit = start;
     }
-    plays.push(from === 0 ? body : body.slice(from));
+    plays.push(from === 0 ? { lines: body, units } : { lines: body.slice(from), units: units.slice(fromUnit) });
   }
-  const nonEmpty = plays.filter((p) => p.some((l) => !l.blank));
-  return nonEmpty.length ? nonEmpty : [lines.slice(0, 0)];
+  const nonEmpty = plays.filter((p) => p.units.length > 0);
+  return nonEmpty.length ? nonEmpty : [{ lines: [], units: [] }];
 }
 
 // A stretch with fewer speeches than this is front matter between plays, not a play.

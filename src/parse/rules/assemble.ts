@@ -13,13 +13,13 @@ import {
   wholeDirection,
   type Bracket,
 } from './directions.js';
-import { MIN_PLAY_SPEECHES, joinPlays, splitPlays } from './anthology.js';
+import { MIN_PLAY_SPEECHES, joinPlays, splitPlays, type PlayText } from './anthology.js';
 import { findEnvelope, readTitlePage, tidyTitle } from './frontmatter.js';
 import { isPluralOf, labelShape } from './joint.js';
 import { acceptLabels, collectStats, lowerCaseCounter, shortenCue, type Candidate, type LowerCount } from './labels.js';
-import { findStructure, toUnits, type Unit } from './layout.js';
+import { findStructure, type Unit } from './layout.js';
 import { pieceOf, slicePiece, sourceAt, sourceEnd, type Piece } from './piece.js';
-import { displayCase, makeBlock, nameKey, splitLines, squash, toBlocks, type SourceLine } from './text.js';
+import { displayCase, makeBlock, nameKey, splitLines, squash } from './text.js';
 import { render, wrapWidthOf } from './verse.js';
 
 // The parse itself: paragraphs in, acts, scenes, speeches and directions out.
@@ -208,16 +208,17 @@ export function analyze(text: string, filename?: string): Analysis {
   const lines = splitLines(text);
   const env = findEnvelope(lines);
   const plays = splitPlays(lines, env.ranges);
-  const analyses = plays.map((body) => analyzePlay(text, body, env, filename));
+  const analyses = plays.map((p) => analyzePlay(text, p, env, filename));
   if (analyses.length === 1) return analyses[0]!;
   // Several plays in one text: those that are plays, one after another, with one cast.
   const real = analyses.filter((a) => a.speeches >= MIN_PLAY_SPEECHES);
   return joinPlays(real.length ? real : analyses);
 }
 
-/** One play's analysis: `bodyLines` are the lines of the text that belong to it. */
-function analyzePlay(text: string, bodyLines: SourceLine[], env: { title: string | null; author: string | null }, filename?: string): Analysis {
-  let units = toUnits(toBlocks(bodyLines));
+/** One play's analysis, from the lines and paragraphs of the text that belong to it. */
+function analyzePlay(text: string, playText: PlayText, env: { title: string | null; author: string | null }, filename?: string): Analysis {
+  const bodyLines = playText.lines;
+  let units = playText.units;
   let cues = readCues(text, units);
   const resplit = splitAtLineCues(units, cues);
   if (resplit) {

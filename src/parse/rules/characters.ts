@@ -85,14 +85,6 @@ function subset(a: string[], b: string[]): boolean {
   return a.every((t) => b.includes(t));
 }
 
-function containsRun(hay: string[], needle: string[]): boolean {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
 export class Roster {
   readonly persons: Person[] = [];
   private readonly byKey = new Map<string, Person>();
