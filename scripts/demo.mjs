@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The quick start: queue the public-domain sample play shipped in the repository, run a worker until the
+// queue is drained, and show the stored play — the same three commands a user types.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'playbuddy.js');
+const sample = join('test', 'fixtures', 'plays', process.argv[2] ?? 'synge-riders-to-the-sea.txt');
+
+function playbuddy(args, capture = false) {
+  console.error(`\n$ playbuddy ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: ['inherit', capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  return r.stdout;
+}
+
+const out = JSON.parse(playbuddy(['enqueue', sample, '--json'], true));
+const job = out.enqueued[0] ?? out.duplicates[0];
+const jobId = job.id ?? job.existingId;
+console.error(out.enqueued.length ? `enqueued job ${jobId}` : `already queued or parsed as job ${jobId}`);
+playbuddy(['work', '--drain']);
+playbuddy(['show', jobId]);
