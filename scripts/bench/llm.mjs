@@ -6,9 +6,10 @@
 //   2. Tokens per play for `llm` and `hybrid` over the corpus (target: hybrid at most 10 % of llm). Only
 //      tokens matter there, so the server answers after --corpus-delay-ms instead.
 // One JSON line per measurement on stdout, the summary on stderr.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { benchArgs } from './lib/args.mjs';
+import { findPlays } from './lib/corpus.mjs';
 import { ROOT, fromDist } from './lib/dist.mjs';
 import { startBenchDouble } from './lib/llm-double.mjs';
 import { Report, machine, printSummary, progress } from './lib/report.mjs';
@@ -49,22 +50,6 @@ function wholeNumber(flag, value) {
   return n;
 }
 
-/** The corpus beside the repository, else the committed fixture plays, so a fresh clone still runs. */
-function findPlays() {
-  const candidates = [
-    args.corpus && resolve(args.corpus),
-    process.env.PLAYBUDDY_CORPUS && resolve(process.env.PLAYBUDDY_CORPUS),
-    resolve(ROOT, '..', 'shared', 'corpus', 'plays'),
-    join(ROOT, 'test', 'llm', 'fixtures'),
-  ].filter(Boolean);
-  for (const dir of candidates) {
-    if (!existsSync(dir)) continue;
-    const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((f) => join(dir, f));
-    if (files.length > 0) return files;
-  }
-  throw new Error(`no plays found in ${candidates.join(', ')}`);
-}
-
 async function parse(file, parserName, baseUrl, llmConcurrency) {
   const parser = parserName === 'llm' ? createLlmParser({ env: ENV }) : createHybridParser({ env: ENV });
   const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -91,7 +76,9 @@ async function parse(file, parserName, baseUrl, llmConcurrency) {
 const report = new Report('llm');
 const started = Date.now();
 report.emit({ system: 'machine', metric: 'machine', ...machine(), delay_ms: delayMs, corpus_delay_ms: corpusDelayMs, started_at: new Date().toISOString() });
-const plays = findPlays();
+const found = findPlays({ explicit: args.corpus, fallback: join('test', 'llm', 'fixtures') });
+if (found.files.length === 0) throw new Error(`no plays found in ${found.looked.join(', ')}`);
+const plays = found.files;
 const hamlet = plays.find((f) => basename(f) === 'shakespeare-hamlet.txt') ?? [...plays].sort((a, b) => statSync(b).size - statSync(a).size)[0];
 
 // 1. Wall time on one long play.

@@ -3,11 +3,12 @@
 // corpus plays, then `playbuddy work --concurrency 2 --drain` as a process of its own; plays/s, lines
 // stored/s, MB of text/s, the worker's peak RSS, and where the time goes (parse, store, queue overhead),
 // from the worker's JSON log and the jobs' audit events. Then one ~5 MB play: time and peak memory.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { benchArgs } from './lib/args.mjs';
+import { findPlays } from './lib/corpus.mjs';
 import { createBenchDatabase, dropBenchDatabase } from './lib/database.mjs';
 import { CLI, ROOT, distReady, fromDist } from './lib/dist.mjs';
 import { runNode } from './lib/process.mjs';
@@ -20,22 +21,6 @@ const BIG_PLAY_BYTES = 5 * 2 ** 20;
 const MB = 2 ** 20;
 
 const { applyPendingMigrations } = await fromDist('db/migrate.js');
-
-/** The corpus beside the repository, else committed fixtures, so a fresh clone still has something to run. */
-function findPlays() {
-  const candidates = [
-    args.corpus && resolve(args.corpus),
-    process.env.PLAYBUDDY_CORPUS && resolve(process.env.PLAYBUDDY_CORPUS),
-    resolve(ROOT, '..', 'shared', 'corpus', 'plays'),
-    join(ROOT, 'test', 'fixtures', 'plays'),
-  ].filter(Boolean);
-  for (const dir of candidates) {
-    if (!existsSync(dir)) continue;
-    const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((f) => join(dir, f));
-    if (files.length > 0) return { dir, files };
-  }
-  return { dir: null, files: [], looked: candidates };
-}
 
 async function hasWorkCommand() {
   await distReady();
@@ -178,7 +163,7 @@ async function bigPlayRun(report, files, useCli) {
 }
 
 await runBench('pipeline', async (report) => {
-  const { dir, files, looked } = findPlays();
+  const { dir, files, looked } = findPlays({ explicit: args.corpus, fallback: join('test', 'fixtures', 'plays') });
   if (files.length === 0) {
     progress(`no plays to run: looked in ${looked.join(', ')}; set PLAYBUDDY_CORPUS or pass --corpus <dir of .txt plays>`);
     report.emit({ system: 'playbuddy', metric: 'skipped', reason: 'no corpus found', looked });
