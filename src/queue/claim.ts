@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ClaimedJob } from '../worker/handler.js';
 import type { JobConfig } from './jobs.js';
 import { sqlRetryDelay, type BackoffPolicy } from './backoff.js';
-import { COMPLETE_CTES, type Lease } from './lease.js';
+import { COMPLETE_CTES, completeJob, type Lease } from './lease.js';
 
 // Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
 // its own transaction), so a claim costs one round trip however many jobs it takes.
@@ -141,18 +141,35 @@ export async function claimJobs(db: Pick<pg.Pool, 'query'>, req: ClaimRequest): 
   return rows.map((r) => toClaimedJob(r, req.workerId));
 }
 
-/** Completes a job with no play stored (fenced) and claims up to `limit` more; `completed` is false if the lease was lost. */
+/**
+ * Completes a job with no play stored (fenced) and claims up to `limit` more; `completed` is false if the lease
+ * was lost.
+ *
+ * Doing both in one transaction can deadlock: a concurrent claimer that re-checks a row just claimed elsewhere
+ * keeps its lock on that row until it commits, so two workers completing and claiming at once can each wait
+ * for the other's row. PostgreSQL then aborts one statement whole (nothing of it happened), and that worker
+ * falls back to the two halves as separate statements: a completion alone holds no other row, and a claim
+ * alone never waits (SKIP LOCKED), so neither can be part of a cycle.
+ */
 export async function completeAndClaim(db: Pick<pg.Pool, 'query'>, lease: Lease, req: ClaimRequest): Promise<{ completed: boolean; jobs: ClaimedJob[] }> {
-  const { rows } = await db.query<ClaimRow & { completedCount: number }>({
-    name: 'playbuddy_complete_and_claim',
-    text: COMPLETE_AND_CLAIM_SQL,
-    values: [lease.jobId, lease.leaseToken, null, req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
-  });
-  return {
-    completed: rows[0]?.completedCount === 1,
-    jobs: rows.filter((r) => r.id !== null).map((r) => toClaimedJob(r, req.workerId)),
-  };
+  try {
+    const { rows } = await db.query<ClaimRow & { completedCount: number }>({
+      name: 'playbuddy_complete_and_claim',
+      text: COMPLETE_AND_CLAIM_SQL,
+      values: [lease.jobId, lease.leaseToken, null, req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+    });
+    return {
+      completed: rows[0]?.completedCount === 1,
+      jobs: rows.filter((r) => r.id !== null).map((r) => toClaimedJob(r, req.workerId)),
+    };
+  } catch (err) {
+    if ((err as { code?: string }).code !== DEADLOCK_DETECTED) throw err;
+    const completed = await completeJob(db, lease, null);
+    return { completed, jobs: await claimJobs(db, req) };
+  }
 }
+
+const DEADLOCK_DETECTED = '40P01';
 
 function toClaimedJob(r: ClaimRow, workerId: string): ClaimedJob {
   return {
