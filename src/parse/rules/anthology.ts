@@ -1,5 +1,5 @@
 import type { ParsedPlay } from '../play.js';
-import type { Analysis } from './assemble.js';
+import type { Analysis } from './analysis.js';
 import { isCastHeading, readCastList } from './cast.js';
 import { BY } from './frontmatter.js';
 import { toUnits, type Unit } from './layout.js';

@@ -1,10 +1,11 @@
 import { PermanentError } from '../../errors.js';
 import type { ParsedPlay } from '../play.js';
-import { analyze, type Boundary, type Uncertain } from './assemble.js';
+import type { Boundary, Uncertain } from './analysis.js';
+import { analyze } from './analyze.js';
 
 // The built-in parser: offline, deterministic, linear in the length of the text.
 
-export type { Boundary, Uncertain, UncertainKind } from './assemble.js';
+export type { Boundary, Uncertain, UncertainKind } from './analysis.js';
 
 /** What the parser was unsure of, for a later pass (an LLM) to check. */
 export interface RulesDiagnostics {

@@ -68,3 +68,9 @@ export function sourceEnd(piece: Piece): number {
   const last = piece.lines[piece.lines.length - 1];
   return last ? last.src + last.text.length : 0;
 }
+
+/** One line, or lines that go on in lower case: running prose rather than a list or verse. */
+export function looksLikeProse(piece: Piece): boolean {
+  if (piece.lines.length === 1) return true;
+  return piece.lines.slice(1).some((l) => /^\p{Ll}/u.test(l.text));
+}

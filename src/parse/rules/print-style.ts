@@ -1,0 +1,43 @@
+import type { Cue } from './cues.js';
+import { wholeDirection, type Bracket } from './directions.js';
+import type { Unit } from './layout.js';
+
+// How this play is printed, measured over the whole of it: which brackets mark its directions, and the
+// margin its speeches start at.
+
+export const ALL_BRACKETS: Bracket[] = ['(', '[', '_'];
+
+/**
+ * The brackets the play's directions use: one that encloses only a few whole lines, in a play that
+ * marks its directions with another, is not taken for a direction mark.
+ */
+export function bracketsInUse(units: Unit[], from: number): Set<Bracket> {
+  const counts: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
+  for (let i = from; i < units.length; i++) {
+    for (const line of units[i]!.block.lines) {
+      const t = line.text.trim();
+      const first = t[0] as Bracket;
+      if (first in counts && wholeDirection(t, new Set([first]))) counts[first]++;
+    }
+  }
+  const max = Math.max(...Object.values(counts));
+  const allowed = new Set<Bracket>(ALL_BRACKETS.filter((b) => counts[b] >= Math.max(2, max * 0.15)));
+  if (allowed.size === 0) {
+    allowed.add('(');
+    allowed.add('[');
+  }
+  return allowed;
+}
+
+/** The margin most cues start at: verse indentation is measured from it, and prose set well to its right is a direction. */
+export function cueIndent(units: Unit[], cues: Map<number, Cue>): number {
+  const counts = new Map<number, number>();
+  for (const i of cues.keys()) {
+    const ind = units[i]!.block.lines[0]!.indent;
+    counts.set(ind, (counts.get(ind) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestN = -1;
+  for (const [ind, n] of counts) if (n > bestN) [best, bestN] = [ind, n];
+  return best;
+}
