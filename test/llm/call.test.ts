@@ -6,6 +6,7 @@ import { callStructured, type CallUsage, type StructuredCall } from '../../src/l
 import { RequestLimiter } from '../../src/llm/limiter.js';
 import { connectLlm, type LlmConnection, type LlmProvider } from '../../src/llm/providers.js';
 import { startLlmDouble, type Handler, type LlmDouble } from '../doubles/llm-server.js';
+import { rejectionOf } from '../helpers/wait.js';
 
 const KEYS = {
   ANTHROPIC_API_KEY: 'sk-ant-test-4f1d9c0e7b2a5f3c',
@@ -61,15 +62,6 @@ function callWith(
 
 function answer(handler: Handler): void {
   double.setHandler(handler);
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe.each(PROTOCOLS)('$provider $model over $path', ({ provider, model, path, keyHeader, key }) => {
@@ -132,7 +124,7 @@ describe('structured call', () => {
     answer(() => ({ output: { greeting: 42 }, usage: { inputTokens: 10, outputTokens: 5 } }));
     const { call, usages } = callWith(await connect());
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toMatch(/even after a repair round/);
@@ -147,7 +139,7 @@ describe('structured call', () => {
     answer(() => ({ text: '{"greeting": "hel', truncated: true }));
     const { call } = callWith(await connect('openai', 'gpt-4.1'));
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/cut off at 200 output tokens/);
@@ -161,7 +153,7 @@ describe('structured call', () => {
     answer(() => ({ status: 429, headers, message: 'slow down' }));
     const { call, usages } = callWith(await connect());
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(TransientError);
     expect((err as TransientError).retryAfterMs).toBe(expected);
@@ -173,7 +165,7 @@ describe('structured call', () => {
     answer(() => ({ status: 429, headers: { 'retry-after': at } }));
     const { call } = callWith(await connect('openai', 'gpt-4.1'));
 
-    const err = (await failure(callStructured(call))) as TransientError;
+    const err = (await rejectionOf(callStructured(call))) as TransientError;
 
     expect(err.retryAfterMs).toBeGreaterThan(27_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(30_000);
@@ -197,7 +189,7 @@ describe('structured call', () => {
     answer(() => ({ status, headers }));
     const { call } = callWith(await connect());
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toContain(`HTTP ${status}`);
@@ -208,7 +200,7 @@ describe('structured call', () => {
     answer(() => ({ status, message: 'model "nope" does not exist' }));
     const { call } = callWith(await connect());
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toContain(`HTTP ${status}`);
@@ -223,7 +215,7 @@ describe('structured call', () => {
     answer(() => ({ status: 401, message: `Incorrect API key provided: ${key}. Bearer ${key}` }));
     const { call } = callWith(await connect(provider, 'some-model'));
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toContain(`The API key in ${variable} was refused`);
@@ -236,7 +228,7 @@ describe('structured call', () => {
     answer(() => ({ status: 401, message: 'key required' }));
     const connection = await connectLlm({}, { provider: 'openai-compatible', model: 'm', baseUrl: double.url });
 
-    const err = await failure(callStructured(callWith(connection).call));
+    const err = await rejectionOf(callStructured(callWith(connection).call));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/set PLAYBUDDY_LLM_API_KEY/);
@@ -247,7 +239,7 @@ describe('structured call', () => {
     answer(() => ({ output: { greeting: 'late', count: 1 }, delayMs: 3_000 }));
     const { call } = callWith(await connect('openai', 'gpt-4.1'), { timeoutMs: 200 });
 
-    const err = await failure(callStructured(call));
+    const err = await rejectionOf(callStructured(call));
 
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toMatch(/did not answer within 0.2 s/);
@@ -260,7 +252,7 @@ describe('structured call', () => {
     const job = new AbortController();
     const { call, usages } = callWith(await connect(), { signal: job.signal });
 
-    const pending = failure(callStructured(call));
+    const pending = rejectionOf(callStructured(call));
     await double.waitFor(() => double.requests.length === 1);
     job.abort();
     const err = await pending;
@@ -277,7 +269,7 @@ describe('structured call', () => {
     const reason = new Error('job cancelled');
     const { call } = callWith(await connect('openai-compatible', 'llama3.1'), { signal: job.signal });
 
-    const pending = failure(callStructured(call));
+    const pending = rejectionOf(callStructured(call));
     await double.waitFor(() => double.requests.length === 1);
     job.abort(reason);
 
@@ -289,7 +281,7 @@ describe('structured call', () => {
     await double.close();
     double = await startLlmDouble();
 
-    const err = await failure(callStructured(callWith(connection).call));
+    const err = await rejectionOf(callStructured(callWith(connection).call));
 
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toMatch(/Cannot reach anthropic at http:\/\/127\.0\.0\.1:\d+/);

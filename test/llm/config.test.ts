@@ -7,6 +7,7 @@ import { abortableDelay, limiterFor, RequestLimiter } from '../../src/llm/limite
 import { BUILT_IN_PRICES, estimateCost, loadPriceTable, priceOf } from '../../src/llm/pricing.js';
 import { checkProviderConfig, connectLlm, targetForJob } from '../../src/llm/providers.js';
 import { redactSecrets } from '../../src/llm/redact.js';
+import { rejectionOf } from '../helpers/wait.js';
 
 function thrown(fn: () => unknown): Error {
   try {
@@ -15,15 +16,6 @@ function thrown(fn: () => unknown): Error {
     return err as Error;
   }
   throw new Error('expected a throw');
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('provider configuration', () => {
@@ -45,7 +37,7 @@ describe('provider configuration', () => {
   });
 
   it('fails a job at once in a worker without the key', async () => {
-    const err = await failure(connectLlm({}, { provider: 'openai', model: 'gpt-4.1' }));
+    const err = await rejectionOf(connectLlm({}, { provider: 'openai', model: 'gpt-4.1' }));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe("The openai provider needs an API key in OPENAI_API_KEY, which is not set in the worker's environment.");
   });

@@ -8,6 +8,7 @@ import { planChunks, planGroups } from '../../src/llm/plan.js';
 import { recordingRun, runParser } from '../doubles/chunk-run.js';
 import { startLlmDouble, type LlmDouble } from '../doubles/llm-server.js';
 import { parseChunkPrompt } from '../doubles/rule-model.js';
+import { rejectionOf } from '../helpers/wait.js';
 
 const PLAY = `The Baker's Morning
 by Ann Author
@@ -67,15 +68,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await double.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 function config(overrides: Partial<ParseConfig> = {}): ParseConfig {
   return { parser: 'llm', chunkSize: 80, provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: double.url, ...overrides };
@@ -248,7 +240,7 @@ describe('llm parser calls', () => {
     const chunks = parser.plan(PLAY, config());
     const state = parser.initialGroupState(PLAY, config(), chunks[1]!.group);
 
-    const err = await failure(parser.parseChunk(PLAY, chunks[1]!, state, config({ maxCostUsd: 0.5 }), recordingRun(undefined, 0.4999)));
+    const err = await rejectionOf(parser.parseChunk(PLAY, chunks[1]!, state, config({ maxCostUsd: 0.5 }), recordingRun(undefined, 0.4999)));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/would exceed --max-cost \$0\.5/);
@@ -261,7 +253,7 @@ describe('llm parser calls', () => {
     const chunk = parser.plan(PLAY, config())[0]!;
     const cfg = config({ provider: 'openai-compatible', model: 'llama3.1', maxCostUsd: 1 });
 
-    const err = await failure(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, cfg, chunk.group), cfg, recordingRun()));
+    const err = await rejectionOf(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, cfg, chunk.group), cfg, recordingRun()));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/no price is known for openai-compatible\/llama3.1; add it to PLAYBUDDY_LLM_PRICES/);
@@ -271,7 +263,7 @@ describe('llm parser calls', () => {
     const parser = createLlmParser({ env: {} });
     const chunk = parser.plan(PLAY, config())[0]!;
 
-    const err = await failure(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, config(), chunk.group), config(), recordingRun()));
+    const err = await rejectionOf(parser.parseChunk(PLAY, chunk, parser.initialGroupState(PLAY, config(), chunk.group), config(), recordingRun()));
 
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toContain('ANTHROPIC_API_KEY');

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, type CliResult } from '../helpers/cli.js';
 import type { TestDatabase } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
 
 // For the queue-level LLM tests: the CLI as separate processes (a worker that can be killed mid-job), and
 // everything a key could leak into, gathered as text.
@@ -41,9 +42,5 @@ export async function databaseText(t: TestDatabase): Promise<string> {
 }
 
 export async function until(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(what, async () => await predicate(), timeoutMs);
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { extractBuffer, extractFile } from '../../src/parse/extract/index.js';
+import { rejectionOf } from '../helpers/wait.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 const SAMPLE = fixture('formats/sample');
@@ -16,10 +17,7 @@ function nonEmptyLines(text: string): string[] {
 }
 
 async function failure(run: Promise<unknown>): Promise<UserError> {
-  const err = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(run);
   expect(err).toBeInstanceOf(UserError);
   return err as UserError;
 }

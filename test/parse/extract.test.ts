@@ -11,6 +11,7 @@ import {
   extractFile,
   formatOf,
 } from '../../src/parse/extract/index.js';
+import { rejectionOf } from '../helpers/wait.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -28,10 +29,7 @@ async function file(name: string, content: Uint8Array | string): Promise<string>
 
 /** The UserError an extraction fails with; fails the test if it succeeds or throws anything else. */
 async function failure(run: Promise<unknown>): Promise<UserError> {
-  const err = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(run);
   expect(err).toBeInstanceOf(UserError);
   return err as UserError;
 }

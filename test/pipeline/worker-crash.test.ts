@@ -6,6 +6,10 @@ import { runPipeline } from '../../src/parse/pipeline/run.js';
 import { loadPlay } from '../../src/store/load-play.js';
 import { createJob } from './job-context.js';
 import { paragraphParser, paragraphPlay } from './paragraph-parser.mjs';
+import { waitFor } from '../helpers/wait.js';
+
+// Real worker processes on a loaded machine: bounds of seconds, never milliseconds.
+const PROCESS_WAIT_MS = 45_000;
 
 // A real worker process killed with SIGKILL in the middle of a job (compiled code: `npm test` builds first):
 // another worker recovers the job once the lease expires, resumes from the last checkpoint, and stores the
@@ -35,16 +39,6 @@ function startWorkerProcess(): Promise<ChildProcess> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('a worker killed mid-job', () => {
   it('is recovered by another worker from its checkpoint, with exactly one play stored', { timeout: 90_000 }, async () => {
     const text = paragraphPlay(CHUNKS);
@@ -56,7 +50,7 @@ describe('a worker killed mid-job', () => {
     const saved = await waitFor('a few checkpoints', async () => {
       const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
       return job.completedChunks >= 8 && job.completedChunks;
-    });
+    }, PROCESS_WAIT_MS);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const atKill = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
@@ -68,7 +62,7 @@ describe('a worker killed mid-job', () => {
     const done = await waitFor('the job to complete', async () => {
       const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
       return job.status === 'completed' && job;
-    });
+    }, PROCESS_WAIT_MS);
     second.kill('SIGTERM');
 
     expect(await t.db.playbook.count()).toBe(1);

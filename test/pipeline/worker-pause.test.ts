@@ -8,6 +8,10 @@ import { loadPlay } from '../../src/store/load-play.js';
 import { openWorkerConnections } from '../../src/worker/connections.js';
 import { startWorker } from '../../src/worker/worker.js';
 import { paragraphParser, paragraphPlay } from './paragraph-parser.mjs';
+import { waitFor } from '../helpers/wait.js';
+
+// Real worker processes on a loaded machine: bounds of seconds, never milliseconds.
+const WORKER_WAIT_MS = 30_000;
 
 // Pause and resume through the real worker: the running job stops at once and keeps its checkpoint; once
 // resumed it continues from there and stores the same play an uninterrupted run stores, once. The same
@@ -21,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.drop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function enqueue(rawText: string, filename: string): Promise<string> {
   const { enqueueJobs } = await import('../../src/queue/repository.js');
@@ -50,12 +44,12 @@ describe('the parse job under a real worker', () => {
     const handler = createParseJobHandler({ db: connections.db, log, loadParser: async () => parser });
     const worker = await startWorker({ ...connections, connectionString: t.url, handler, log, concurrency: 1, pollMs: 100, leaseMs: 5_000 });
     try {
-      await waitFor('a few checkpoints', async () => (await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } })).completedChunks >= 5);
+      await waitFor('a few checkpoints', async () => (await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } })).completedChunks >= 5, WORKER_WAIT_MS);
       await transitionJob(t.db, jobId, 'paused');
       const paused = await waitFor('the job to stop', async () => {
         const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
         return job.status === 'paused' && job.workerId === null && job;
-      });
+      }, WORKER_WAIT_MS);
       await new Promise((r) => setTimeout(r, 300));
       const still = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
       expect(still.completedChunks).toBe(paused.completedChunks);
@@ -65,7 +59,7 @@ describe('the parse job under a real worker', () => {
       const done = await waitFor('completion', async () => {
         const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
         return job.status === 'completed' && job;
-      });
+      }, WORKER_WAIT_MS);
       expect((done.checkpoints as Array<{ chunk: number }>).map((e) => e.chunk)).toEqual([...Array(30).keys()]);
       expect(await t.db.playbook.count({ where: { id: done.playbookId! } })).toBe(1);
       expect(await loadPlay(t.db, done.playbookId!)).toEqual(expected);
