@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { clientClass } from './pool.js';
 
 export type Db = PrismaClient;
 export { Prisma } from '../generated/prisma/client.js';
@@ -9,6 +10,8 @@ export interface DbOptions {
   /** Pool size; a worker needs one per concurrent job plus a couple for heartbeats and claims. */
   max?: number;
   applicationName?: string;
+  /** Through a transaction pooler (see PoolOptions.pooled). */
+  pooled?: boolean;
 }
 
 /** A Prisma client over a pool the caller owns (and ends), for processes that also send plain pg statements. */
@@ -21,9 +24,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     connectionString,
     max: options.max ?? 5,
     application_name: options.applicationName ?? 'playbuddy',
-    // The timestamp columns hold UTC without a zone (as Prisma writes them), so `now()` and column defaults
-    // in SQL must be evaluated in UTC too, whatever the server's own time zone is.
-    options: '-c TimeZone=UTC',
+    Client: clientClass(options.pooled),
   });
   return new PrismaClient({ adapter });
 }

@@ -8,12 +8,14 @@ export interface PoolOptions {
   applicationName?: string;
   /** TCP keep-alive, for long-lived processes whose idle connections must survive quiet periods. */
   keepAlive?: boolean;
+  /**
+   * The URL leads to a transaction pooler (PgBouncer): consecutive statements may run on different server
+   * connections, so a statement prepared under a name on one of them is unknown (or already taken) on the
+   * next. Every statement is then sent unnamed.
+   */
+  pooled?: boolean;
 }
 
-/**
- * A plain pg pool. Read-only commands use it instead of Prisma: Prisma's query compiler costs about half a
- * second of start-up per process, which `playbuddy status` would pay on every call.
- */
 // pg reads `timestamp without time zone` as local time; these columns hold UTC.
 const TIMESTAMP_OID = 1114;
 const types = {
@@ -23,13 +25,46 @@ const types = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * Sessions run in UTC: the timestamp columns hold UTC without a zone (as Prisma writes them), so `now()` and
+ * column defaults must be evaluated in UTC too, whatever the server's own time zone is. TimeZone goes in the
+ * startup packet as a parameter of its own rather than through `options=-c …`: PgBouncer refuses `options`
+ * but tracks TimeZone per client and sets it on whichever server connection runs the client's transaction.
+ */
+export class UtcClient extends pg.Client {
+  // pg's own hook for the startup packet; it has no public option for arbitrary run-time parameters.
+  getStartupConf(): Record<string, string> {
+    const conf = (pg.Client.prototype as unknown as { getStartupConf(this: pg.Client): Record<string, string> }).getStartupConf.call(this);
+    return { ...conf, TimeZone: 'UTC' };
+  }
+}
+
+/** A UTC client that drops statement names, for connections through a transaction pooler. */
+export class UnnamedStatementClient extends UtcClient {
+  override query(...args: unknown[]): never {
+    const [config] = args;
+    if (config && typeof config === 'object' && 'name' in config && (config as { name?: string }).name) {
+      args[0] = { ...(config as object), name: undefined };
+    }
+    return (pg.Client.prototype.query as (...a: unknown[]) => never).apply(this, args);
+  }
+}
+
+/** The pg client class for a connection string: unnamed statements through a pooler, UTC everywhere. */
+export function clientClass(pooled: boolean | undefined): typeof pg.Client {
+  return pooled ? UnnamedStatementClient : UtcClient;
+}
+
+/**
+ * A plain pg pool. Read-only commands use it instead of Prisma: Prisma's query compiler costs about half a
+ * second of start-up per process, which `playbuddy status` would pay on every call.
+ */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   return new pg.Pool({
     connectionString,
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'playbuddy',
-    // The timestamp columns hold UTC without a zone (as Prisma writes them); `now()` must be read in UTC too.
-    options: '-c TimeZone=UTC',
+    Client: clientClass(options.pooled),
     types,
     keepAlive: options.keepAlive,
   });

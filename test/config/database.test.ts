@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, resolveDatabaseUrl } from '../../src/config/database.js';
+import { redactUrl, resolveDatabaseTarget, resolveDatabaseUrl } from '../../src/config/database.js';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 
 describe('database settings', () => {
@@ -22,6 +22,26 @@ describe('database settings', () => {
     expect(() => resolveDatabaseUrl({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL is not a valid connection URL/);
     expect(() => resolveDatabaseUrl({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL must start with postgresql:/);
     expect(() => resolveDatabaseUrl({ PGPORT: 'abc' })).toThrow(/PGPORT must be a port number/);
+  });
+
+  it('tells a pooled URL from a direct one', () => {
+    expect(resolveDatabaseTarget({ DATABASE_URL: 'postgresql://u@db:5432/x' })).toEqual({
+      url: 'postgresql://u@db:5432/x',
+      direct: 'postgresql://u@db:5432/x',
+      pooled: false,
+    });
+    expect(
+      resolveDatabaseTarget({ DATABASE_URL: 'postgresql://u@pool:6432/x', PLAYBUDDY_DIRECT_DATABASE_URL: 'postgresql://u@db:5432/x' }),
+    ).toEqual({ url: 'postgresql://u@pool:6432/x', direct: 'postgresql://u@db:5432/x', pooled: true });
+    // Prisma's marker for PgBouncer: read, then kept away from the server.
+    expect(resolveDatabaseTarget({ DATABASE_URL: 'postgresql://u@pool:6432/x?pgbouncer=true&sslmode=disable' })).toEqual({
+      url: 'postgresql://u@pool:6432/x?sslmode=disable',
+      direct: undefined,
+      pooled: true,
+    });
+    expect(() => resolveDatabaseTarget({ PLAYBUDDY_DIRECT_DATABASE_URL: 'nope' })).toThrow(
+      /PLAYBUDDY_DIRECT_DATABASE_URL is not a valid connection URL/,
+    );
   });
 
   it('never shows the password', () => {
