@@ -7,7 +7,7 @@ import { findEnvelope, readTitlePage, tidyTitle, type Envelope } from './frontma
 import { findPlayStart } from './play-start.js';
 import { resolveSpeakers } from './speakers.js';
 import { displayCase, splitLines } from './text.js';
-import { wrapWidthOf } from './verse.js';
+import { lineStyle } from './verse.js';
 
 // The parse itself: paragraphs in, acts, scenes, speeches and directions out.
 
@@ -38,8 +38,7 @@ function analyzePlay(text: string, playText: PlayText, env: Envelope, filename?:
 
   const startUnit = findPlayStart(units, cues);
   const speakers = resolveSpeakers(units, startUnit, cues);
-  const wrapWidth = wrapWidthOf(bodyLines.filter((l) => !l.blank).map((l) => l.text.length));
-  const draft = draftPlay({ units, startUnit, cues, speakers, wrapWidth });
+  const draft = draftPlay({ units, startUnit, cues, speakers, style: lineStyle(bodyLines) });
   const head = { title: title ?? '', author, year: titlePage.year, genre: titlePage.genre };
   const { play, uncertain } = finishDraft(draft, cues.roster, head);
 

@@ -155,6 +155,11 @@ export function splitSpeech(text: string, allowed: ReadonlySet<Bracket>): Segmen
       if (close < 0) close = unclosedMovementEnd(text, i);
       if (close < 0) continue;
     }
+    // An editor's letter inside a word (`ho[m]bre`) is part of the word, not a direction.
+    if (ch !== '_' && /\p{L}/u.test(text[i - 1] ?? '') && /\p{L}/u.test(text[close + 1] ?? '')) {
+      i = close;
+      continue;
+    }
     const atStart = text.slice(from, i).trim() === '';
     spoken += spokenLength(text, counted, i);
     counted = close + 1;

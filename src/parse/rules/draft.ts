@@ -22,7 +22,7 @@ import { bracketsInUse, cueIndent } from './print-style.js';
 import type { Speakers } from './speakers.js';
 import { applyMovement, emptyStage, startSpeech } from './stage.js';
 import { squash } from './text.js';
-import { render } from './verse.js';
+import { isVerse, render, type LineStyle } from './verse.js';
 
 // Reading the play paragraph by paragraph, from its first unit to its last: acts, scenes, speeches and
 // directions in the order printed, before they are numbered into a play.
@@ -65,11 +65,11 @@ export interface DraftInput {
   startUnit: number;
   cues: Cues;
   speakers: Speakers;
-  /** The width the text is wrapped at, to tell verse from wrapped prose. */
-  wrapWidth: number;
+  /** How the text wraps its lines, to tell verse from wrapped prose. */
+  style: LineStyle;
 }
 
-export function draftPlay({ units, startUnit, cues, speakers, wrapWidth }: DraftInput): Draft {
+export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInput): Draft {
   const { structure, roster, stats, accepted, rejected, cueUnits, pieceAt } = cues;
   const { byLabel, nameIndex, speaking } = speakers;
   const allowed = bracketsInUse(units, startUnit);
@@ -135,13 +135,15 @@ export function draftPlay({ units, startUnit, cues, speakers, wrapWidth }: Draft
 
   const speak = (ids: number[], piece: Piece, unitStart: number) => {
     const segments = splitSpeech(piece.joined, allowed);
+    const first = piece.lines[0];
+    const verse = first !== undefined && isVerse(piece.lines, style.widthAt(first.src), style.capitalVerse);
     for (const seg of segments) {
       const part = slicePiece(piece, seg.start, seg.end);
       if (seg.kind === 'direction') {
         direction(seg.text);
         continue;
       }
-      const r = render(part.lines, baseIndent, wrapWidth);
+      const r = render(part.lines, baseIndent, verse, style.capitalVerse);
       if (!r.text) continue;
       if (openDialogue) {
         openDialogue.text += (openDialogue.preserveLineBreaks || r.preserveLineBreaks ? '\n' : ' ') + r.text;

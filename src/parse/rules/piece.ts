@@ -6,6 +6,8 @@ import type { Block } from './text.js';
 export interface PieceLine {
   text: string;
   indent: number;
+  /** Column where `text` starts on its printed line (after the label when a speech opens beside it). */
+  col: number;
   /** Source offset of `text[0]`. */
   src: number;
 }
@@ -31,7 +33,7 @@ export function pieceOf(block: Block): Piece {
   return fromLines(
     block.lines.map((l) => {
       const lead = l.text.length - l.text.trimStart().length;
-      return { text: l.text.trimStart(), indent: l.indent, src: l.start + lead };
+      return { text: l.text.trimStart(), indent: l.indent, col: lead, src: l.start + lead };
     }),
   );
 }
@@ -44,14 +46,14 @@ export function slicePiece(piece: Piece, from: number, to = piece.joined.length)
     const b = Math.min(to, s + l.text.length);
     if (b <= a && !(a === b && out.length > 0 && a < to)) return;
     const text = l.text.slice(a - s, b - s);
-    out.push({ text, indent: l.indent, src: l.src + (a - s) });
+    out.push({ text, indent: l.indent, col: l.col + (a - s), src: l.src + (a - s) });
   });
   while (out.length && out[0]!.text.trim() === '') out.shift();
   while (out.length && out[out.length - 1]!.text.trim() === '') out.pop();
   if (out.length) {
     const first = out[0]!;
     const lead = first.text.length - first.text.trimStart().length;
-    out[0] = { text: first.text.trimStart(), indent: first.indent, src: first.src + lead };
+    out[0] = { text: first.text.trimStart(), indent: first.indent, col: first.col + lead, src: first.src + lead };
   }
   return fromLines(out);
 }

@@ -8,18 +8,26 @@ import type { Unit } from './layout.js';
 export const ALL_BRACKETS: Bracket[] = ['(', '[', '_'];
 
 /**
- * The brackets the play's directions use: one that encloses only a few whole lines, in a play that
- * marks its directions with another, is not taken for a direction mark.
+ * The brackets the play's directions use. A bracket that stands as a paragraph of its own between
+ * speeches marks directions; one that only ever opens a line inside a speech, in a play whose own
+ * paragraphs of direction use another, encloses spoken words (an aside in verse) and is not taken for a
+ * direction mark. Plays that never set a direction apart are judged by the lines that open with one.
  */
 export function bracketsInUse(units: Unit[], from: number): Set<Bracket> {
-  const counts: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
+  const lines: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
+  const alone: Record<Bracket, number> = { '(': 0, '[': 0, _: 0 };
   for (let i = from; i < units.length; i++) {
-    for (const line of units[i]!.block.lines) {
+    const block = units[i]!.block;
+    for (const line of block.lines) {
       const t = line.text.trim();
       const first = t[0] as Bracket;
-      if (first in counts && wholeDirection(t, new Set([first]))) counts[first]++;
+      if (first in lines && wholeDirection(t, new Set([first]))) lines[first]++;
     }
+    const whole = block.lines.map((l) => l.text.trim()).join(' ');
+    const first = whole[0] as Bracket;
+    if (first in alone && wholeDirection(whole, new Set([first]))) alone[first]++;
   }
+  const counts = Math.max(...Object.values(alone)) >= 2 ? alone : lines;
   const max = Math.max(...Object.values(counts));
   const allowed = new Set<Bracket>(ALL_BRACKETS.filter((b) => counts[b] >= Math.max(2, max * 0.15)));
   if (allowed.size === 0) {
