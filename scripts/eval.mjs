@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs the built-in parser over a corpus folder (plays/<slug>.txt, truth/<slug>.json) and scores it with
 // the corpus's score.py when the folder has one; otherwise prints a summary per play.
-//   npm run eval [corpusDir] [-- --keep]     (default corpus: ../shared/corpus; build first: npx tsc -p tsconfig.json)
+//   npm run eval [corpusDir] [-- --keep]     (default corpus: the nearest ../shared/corpus; build first: npm run build)
+// The scorer's table gives attribution, character F1, structure, and the verse and prose line-structure
+// figures per play; below it, the emphasis markup (`_word_`, `*word*`) left in titles and lines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
-const corpus = resolve(args.find((a) => !a.startsWith('--')) ?? join(root, '..', 'shared', 'corpus'));
+// A worktree sits one level deeper than the checkout the shared folder is next to.
+const defaultCorpus = [join(root, '..', 'shared', 'corpus'), join(root, '..', '..', 'shared', 'corpus')].find((d) => existsSync(d));
+const corpus = resolve(args.find((a) => !a.startsWith('--')) ?? defaultCorpus ?? join(root, '..', 'shared', 'corpus'));
 const playsDir = join(corpus, 'plays');
 if (!existsSync(playsDir)) {
   console.error(`eval: no plays/ folder in ${corpus}`);
@@ -27,6 +31,9 @@ const { parseRules } = await import(parserPath);
 const out = mkdtempSync(join(tmpdir(), 'playbuddy-eval-'));
 mkdirSync(out, { recursive: true });
 const summaries = [];
+// Underscores or asterisks hugging words: what a plain-text edition uses for italics.
+const EMPHASIS = /(^|[^\p{L}\p{N}_*])([_*]{1,2})(?=[^\s_*])([^_*\n]*?[^\s_*])\2(?=$|[^\p{L}\p{N}_*])/u;
+const emphasis = [];
 for (const file of readdirSync(playsDir).filter((f) => f.endsWith('.txt')).sort()) {
   const slug = file.slice(0, -4);
   const text = readFileSync(join(playsDir, file), 'utf8');
@@ -42,6 +49,10 @@ for (const file of readdirSync(playsDir).filter((f) => f.endsWith('.txt')).sort(
   const ms = performance.now() - t0;
   writeFileSync(join(out, `${slug}.json`), JSON.stringify(play));
   const lines = play.acts.flatMap((a) => a.scenes.flatMap((s) => s.lines));
+  // A line that is only `_À part._` is a direction the parser kept inside a speech, in a play that marks
+  // its directions so; markup is underscores or asterisks around words within running text.
+  const marked = [play.title, ...lines.map((l) => l.text)].filter((t) => t.split('\n').some((ln) => EMPHASIS.test(ln) && !/^\s*_[^_]+_[.,;:]?\s*$/.test(ln)));
+  if (marked.length) emphasis.push(`${slug}: ${marked.length} (${marked[0].slice(0, 60)})`);
   const speeches = lines.filter((l) => l.type === 'dialogue').length;
   const scenes = play.acts.reduce((n, a) => n + a.scenes.length, 0);
   summaries.push(
@@ -58,6 +69,7 @@ if (existsSync(scorer) && existsSync(join(corpus, 'truth'))) {
 } else {
   for (const s of summaries) console.log(s);
 }
+console.log(`emphasis markup left: ${emphasis.length ? emphasis.join('; ') : 0}`);
 if (keep) console.error(`eval: parsed plays kept in ${out}`);
 else rmSync(out, { recursive: true, force: true });
 process.exit(status);

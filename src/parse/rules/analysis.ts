@@ -25,8 +25,10 @@ export interface Analysis {
   uncertain: Uncertain[];
   boundaries: Boundary[];
   speeches: number;
-  /** Speakers with two speeches or more. */
+  /** People who speak. */
   speakers: number;
+  /** Of them, those with two speeches or more. */
+  repeated: number;
   /** Share of the play's paragraphs that open a speech: low for prose that is not a play. */
   cueShare: number;
 }

@@ -4,6 +4,8 @@ import { readCues, splitAtLineCues } from './cue-scan.js';
 import { draftPlay } from './draft.js';
 import { finishDraft } from './finish.js';
 import { findEnvelope, readTitlePage, tidyTitle, type Envelope } from './frontmatter.js';
+import { labelKey } from './characters.js';
+import { parseCue } from './cues.js';
 import { findPlayStart } from './play-start.js';
 import { resolveSpeakers } from './speakers.js';
 import { displayCase, splitLines } from './text.js';
@@ -32,11 +34,13 @@ function analyzePlay(text: string, playText: PlayText, env: Envelope, filename?:
     units = resplit;
     cues = readCues(text, units);
   }
+  const startUnit = findPlayStart(units, cues);
   const titlePage = readTitlePage(bodyLines);
+  // A text that opens with a speech (`ANNA. Hello there.`) prints no title; it is named after its file.
+  if (titlePage.title && opensSpeech(titlePage.title, cues.accepted)) titlePage.title = null;
   const title = env.title ?? (titlePage.title ? tidyTitle(titlePage.title) : null) ?? filenameTitle(filename);
   const author = env.author ?? titlePage.author ?? '';
 
-  const startUnit = findPlayStart(units, cues);
   const speakers = resolveSpeakers(units, startUnit, cues);
   const draft = draftPlay({ units, startUnit, cues, speakers, style: lineStyle(bodyLines) });
   const head = { title: title ?? '', author, year: titlePage.year, genre: titlePage.genre };
@@ -48,13 +52,21 @@ function analyzePlay(text: string, playText: PlayText, env: Envelope, filename?:
     uncertain,
     boundaries: draft.boundaries.sort((a, b) => a.offset - b.offset),
     speeches: draft.speechCount,
-    speakers: [...draft.speechesBy.values()].filter((n) => n >= 2).length,
+    speakers: draft.speechesBy.size,
+    repeated: [...draft.speechesBy.values()].filter((n) => n >= 2).length,
     cueShare: playUnits > 0 ? cues.cueUnits.size / playUnits : 0,
   };
+}
+
+function opensSpeech(line: string, accepted: ReadonlySet<string>): boolean {
+  const cue = parseCue(line);
+  return cue !== null && accepted.has(labelKey(cue.label)) && cue.textStart < line.length;
 }
 
 function filenameTitle(filename?: string): string | null {
   if (!filename) return null;
   const base = filename.split(/[\\/]/).pop()!.replace(/\.[^.]+$/, '');
-  return base ? displayCase(base.replace(/[-_]+/g, ' ')) : null;
+  if (!base) return null;
+  const words = displayCase(base.replace(/[-_]+/g, ' ').trim());
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : null;
 }

@@ -130,6 +130,7 @@ export function joinPlays(parts: Analysis[]): Analysis {
     boundaries: parts.flatMap((p) => p.boundaries),
     speeches,
     speakers: parts.reduce((n, p) => n + p.speakers, 0),
+    repeated: parts.reduce((n, p) => n + p.repeated, 0),
     cueShare: speeches > 0 ? parts.reduce((n, p) => n + p.cueShare * p.speeches, 0) / speeches : 0,
   };
 }

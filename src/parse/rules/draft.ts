@@ -21,7 +21,7 @@ import { looksLikeProse, slicePiece, sourceAt, sourceEnd, type Piece } from './p
 import { bracketsInUse, cueIndent } from './print-style.js';
 import type { Speakers } from './speakers.js';
 import { applyMovement, emptyStage, startSpeech } from './stage.js';
-import { squash } from './text.js';
+import { squash, stripEmphasis } from './text.js';
 import { isVerse, render, type LineStyle } from './verse.js';
 
 // Reading the play paragraph by paragraph, from its first unit to its last: acts, scenes, speeches and
@@ -74,6 +74,8 @@ export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInpu
   const { byLabel, nameIndex, speaking } = speakers;
   const allowed = bracketsInUse(units, startUnit);
   const baseIndent = cueIndent(units, cueUnits);
+  // Underscores that mark directions are not emphasis to strip.
+  const underscores = !allowed.has('_');
   const embedded = embeddedCuePattern(stats, accepted);
   const speakersFor = speakersFinder(roster, speakers);
   // Counted as `speakers.sceneSpeakers` counts scenes: every heading paragraph, kept or dropped.
@@ -112,7 +114,7 @@ export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInpu
   };
   const names = (ids: number[]) => ids.map((id) => roster.persons[id]!.name);
   const direction = (body: string, who?: number[]) => {
-    const t = tidyDirection(squash(body));
+    const t = tidyDirection(stripEmphasis(squash(body), underscores));
     if (!t) return;
     const mentioned = who ?? nameIndex.find(t);
     emit({ type: 'stage_direction', text: t, characters: names(mentioned) });
@@ -143,7 +145,7 @@ export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInpu
         direction(seg.text);
         continue;
       }
-      const r = render(part.lines, baseIndent, verse, style.capitalVerse);
+      const r = render(part.lines, baseIndent, verse, { capitalVerse: style.capitalVerse, underscores });
       if (!r.text) continue;
       if (openDialogue) {
         openDialogue.text += (openDialogue.preserveLineBreaks || r.preserveLineBreaks ? '\n' : ' ') + r.text;
@@ -245,7 +247,10 @@ export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInpu
       if (!structure.headingUnits.has(i)) continue;
       for (const h of u.headings) {
         boundaries.push({ offset: u.block.start, kind: h.kind });
-        if (h.kind === 'act') acts.push({ title: h.title, scenes: [], opening: [] });
+        // A setting read before the first act heading opens that act rather than one of its own.
+        const lone = acts.length === 1 && acts[0]!.title === '' && acts[0]!.scenes.length === 0 ? acts[0] : null;
+        if (h.kind === 'act' && lone) lone.title = h.title;
+        else if (h.kind === 'act') acts.push({ title: h.title, scenes: [], opening: [] });
         else {
           const a = act();
           a.scenes.push({ title: h.title, lines: a.scenes.length === 0 ? a.opening.splice(0) : [] });

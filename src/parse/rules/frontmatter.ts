@@ -1,5 +1,5 @@
 import type { SourceLine } from './text.js';
-import { displayCase, squash } from './text.js';
+import { displayCase, squash, stripEmphasis } from './text.js';
 
 // What comes before and after the play itself: distributor headers and licences (Project Gutenberg,
 // Folger), and the title page the title and author are read from.
@@ -63,13 +63,13 @@ export function findEnvelope(lines: SourceLine[]): Envelope {
     // may wrap in the middle of a name.
     for (let i = 0; i < firstStart; i++) {
       const m = /^\s*(Title|Author):\s*(.+)$/i.exec(lines[i]!.text);
-      if (m && m[1]!.toLowerCase() === 'title' && !title) title = squash(m[2]!);
+      if (m && m[1]!.toLowerCase() === 'title' && !title) title = stripEmphasis(squash(m[2]!));
       if (m && m[1]!.toLowerCase() === 'author' && !author) author = squash(m[2]!);
     }
     for (let i = 0; i < firstStart && !title; i++) {
       const h = PG_HEADER_LINE.exec(lines[i]!.text);
       if (h) {
-        title = squash(h[1]!);
+        title = stripEmphasis(squash(h[1]!));
         if (h[2] && !author) author = squash(h[2]);
       }
     }
@@ -117,12 +117,16 @@ export function readTitlePage(lines: SourceLine[]): TitlePage {
     }
   }
   if (page.title) {
-    const y = /\((1[0-9]{3}|20[0-9]{2})\)/.exec(page.title);
-    if (y) page.year = Number(y[1]);
+    // `Phèdre (1677)`: the year is the year's, not the title's.
+    const y = /\s*\((1[0-9]{3}|20[0-9]{2})\)/.exec(page.title);
+    if (y) {
+      page.year = Number(y[1]);
+      page.title = (page.title.slice(0, y.index) + page.title.slice(y.index + y[0].length)).trim() || page.title;
+    }
   }
   return page;
 }
 
 export function tidyTitle(title: string): string {
-  return displayCase(title.replace(/\s+/g, ' ').trim());
+  return displayCase(stripEmphasis(title.replace(/\s+/g, ' ').trim()));
 }

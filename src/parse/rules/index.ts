@@ -22,9 +22,11 @@ export interface RulesOptions {
   filename?: string;
 }
 
-// A play has several people speaking, and speeches make up a fair share of its paragraphs; a novel
-// with a few lines of dialogue in a `Name: text` layout does not.
-const MIN_SPEECHES = 4;
+// A play has several people speaking, one of them at least twice, and speeches make up a fair share of
+// its paragraphs; a single short scene is a play too. A glossary (`Apple. A fruit.`) names each entry
+// once; a novel with a few lines of dialogue in a `Name: text` layout has too few speeches among its
+// paragraphs.
+const MIN_SPEECHES = 3;
 const MIN_SPEAKERS = 2;
 const MIN_CUE_SHARE = 0.12;
 
@@ -43,7 +45,7 @@ export function parseRules(text: string, opts: RulesOptions = {}): RulesResult {
   } catch (err) {
     throw noPlay(`the text could not be read as a play (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (analysis.speeches < MIN_SPEECHES || analysis.speakers < MIN_SPEAKERS) {
+  if (analysis.speeches < MIN_SPEECHES || analysis.speakers < MIN_SPEAKERS || analysis.repeated < 1) {
     throw noPlay(`${analysis.speeches} speeches by ${analysis.speakers} speakers`);
   }
   if (analysis.cueShare < MIN_CUE_SHARE) {

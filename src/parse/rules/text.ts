@@ -141,3 +141,15 @@ export function skipJoiningDash(text: string, pos: number): number {
 export function squash(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
+
+// `_is_`, `*Morning Post*`: emphasis a plain-text edition marks with underscores or asterisks, which the
+// reader of a playbook should not see. Only pairs that hug words inside one line count, so `snake_case`
+// and a lone `*` stay.
+const EMPHASIS = /(^|[^\p{L}\p{N}_*])([_*]{1,2})(?=[^\s_*])([^_*\n]*?[^\s_*])\2(?=$|[^\p{L}\p{N}_*])/gu;
+const STARRED = /(^|[^\p{L}\p{N}_*])(\*{1,2})(?=[^\s_*])([^_*\n]*?[^\s_*])\2(?=$|[^\p{L}\p{N}_*])/gu;
+
+/** `underscores: false` in a play that marks its directions `_so_`, where they are not emphasis. */
+export function stripEmphasis(s: string, underscores = true): string {
+  if (underscores && s.includes('_')) s = s.replace(EMPHASIS, '$1$3');
+  return s.includes('*') ? s.replace(STARRED, '$1$3') : s;
+}

@@ -2,6 +2,8 @@
 // printed with hard line wraps becomes one running paragraph. Which of the two a speech is, is read from
 // the speech itself against how the text around it is printed.
 
+import { stripEmphasis } from './text.js';
+
 export interface TextLine {
   text: string;
   indent: number;
@@ -171,13 +173,14 @@ export function isVerse(lines: TextLine[], width: number, capitalVerse: boolean)
 }
 
 /** The text of one stretch of a speech, as verse (one printed line a line) or as running prose. */
-export function render(lines: TextLine[], baseIndent: number, verse: boolean, capitalVerse: boolean): Rendered {
+export function render(lines: TextLine[], baseIndent: number, verse: boolean, style: { capitalVerse: boolean; underscores: boolean }): Rendered {
+  const { capitalVerse, underscores } = style;
   const body = lines.filter((l) => l.text.trim() !== '');
   if (body.length === 0) return { text: '', preserveLineBreaks: false, indentLevel: 0 };
   const minIndent = Math.min(...body.map((l) => l.indent));
   const indentLevel = Math.max(0, Math.round((minIndent - baseIndent) / 4));
   if (body.length === 1 || !verse) {
-    return { text: body.map((l) => l.text.trim()).join(' ').replace(/\s+/g, ' '), preserveLineBreaks: false, indentLevel };
+    return { text: stripEmphasis(body.map((l) => l.text.trim()).join(' ').replace(/\s+/g, ' '), underscores), preserveLineBreaks: false, indentLevel };
   }
   let text = '';
   body.forEach((l, i) => {
@@ -186,5 +189,5 @@ export function render(lines: TextLine[], baseIndent: number, verse: boolean, ca
     if (i > 0 && capitalVerse && initialCase(t) < 0) text += ` ${t}`;
     else text += (i > 0 ? '\n' : '') + ' '.repeat(Math.max(0, l.indent - minIndent)) + t;
   });
-  return { text, preserveLineBreaks: text.includes('\n'), indentLevel };
+  return { text: stripEmphasis(text, underscores), preserveLineBreaks: text.includes('\n'), indentLevel };
 }
