@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 
-// A model server for the LLM benchmark: OpenAI chat completions on 127.0.0.1, answering every request
+// A model server for the LLM benchmark (and, through chatCompletion, the chaos suite's faulty one): OpenAI chat completions on 127.0.0.1, answering every request
 // after a fixed delay, the way a hosted model answers a chunk in a few seconds. Its answers are valid for
 // both parsers' schemas and about as long as a real model's (a chunk's words come back wrapped in JSON),
 // and it reports usage like a provider: a token for every four characters sent and received.
@@ -18,20 +18,8 @@ export async function startBenchDouble({ delayMs, markers }) {
       requests++;
       const body = Buffer.concat(chunks).toString('utf8');
       const request = JSON.parse(body);
-      const prompt = request.messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).join('\n');
-      const answer = JSON.stringify(prompt.includes(markers.passageOpen) ? answerPassage(prompt, markers) : answerChunk(prompt, markers));
       const timer = setTimeout(() => {
-        const usage = { prompt_tokens: Math.ceil(body.length / 4), completion_tokens: Math.ceil(answer.length / 4) };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            id: 'chatcmpl-bench',
-            object: 'chat.completion',
-            created: Math.floor(Date.now() / 1000),
-            model: request.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
-            usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
-          }),
-        );
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletion(request, body, markers)));
       }, delayMs);
       res.on('close', () => clearTimeout(timer));
     });
@@ -46,6 +34,21 @@ export async function startBenchDouble({ delayMs, markers }) {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The chat-completions answer to a request of either parser, with usage counted as a provider would. */
+export function chatCompletion(request, body, markers) {
+  const prompt = request.messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).join('\n');
+  const answer = JSON.stringify(prompt.includes(markers.passageOpen) ? answerPassage(prompt, markers) : answerChunk(prompt, markers));
+  const usage = { prompt_tokens: Math.ceil(body.length / 4), completion_tokens: Math.ceil(answer.length / 4) };
+  return {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
+    usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
   };
 }
 
