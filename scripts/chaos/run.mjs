@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     'chaos-seconds': { type: 'string' },
     'llm-share': { type: 'string' },
     corpus: { type: 'string' },
+    faults: { type: 'string' },
+    'llm-faults': { type: 'string' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
@@ -48,7 +50,11 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`usage: npm run chaos -- [--profile ci|long] [--seed N] [--jobs M] [--workers K] [--concurrency C]
                          [--chaos-seconds S] [--llm-share 0..1] [--corpus DIR] [--keep]
-  --keep   keep the run folder (logs, outputs) even when every invariant holds\n`);
+                         [--faults kind=perMinute,…] [--llm-faults kind=rate,…]
+  --faults       database and process faults per minute: ${Object.keys(PROFILES.ci.faultsPerMinute).join(', ')}
+                 (the kinds named replace the profile's; kill=0 turns kills off)
+  --llm-faults   share of model requests that fail, per kind: ${Object.keys(PROFILES.ci.llmFaults).join(', ')}
+  --keep         keep the run folder (logs, outputs) even when every invariant holds\n`);
   process.exit(0);
 }
 const profile = PROFILES[args.profile];
@@ -68,10 +74,23 @@ const config = {
   chaosMs: num('chaos-seconds', profile.chaosSeconds, { min: 5 }) * 1000,
   llmShare: num('llm-share', profile.llmShare, { min: 0, max: 1, integer: false }),
 };
+const faultsPerMinute = { ...profile.faultsPerMinute, ...rates('faults', profile.faultsPerMinute) };
+const llmFaults = { ...profile.llmFaults, ...rates('llm-faults', profile.llmFaults) };
 const settings = { ...WORKER_SETTINGS, concurrency: config.concurrency };
 // Recovery is due a poll interval after the lease; the rest allows for a machine busy with all of this.
 const allowanceMs = 2 * settings.leaseMs + settings.pollMs + 10_000;
 settings.allowanceMs = allowanceMs;
+
+function rates(flag, known) {
+  if (args[flag] === undefined) return {};
+  const out = {};
+  for (const part of args[flag].split(',').filter(Boolean)) {
+    const [kind, value] = part.split('=');
+    if (!(kind in known) || !Number.isFinite(Number(value)) || Number(value) < 0) fail(`--${flag}: "${part}" is not kind=number with a kind of ${Object.keys(known).join(', ')}`);
+    out[kind] = Number(value);
+  }
+  return out;
+}
 
 function fail(message) {
   console.error(message);
@@ -86,7 +105,7 @@ const say = (line = '') => {
 };
 const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
-const replay = `npm run chaos -- --profile ${args.profile} --seed ${seed}${args.jobs ? ` --jobs ${config.jobs}` : ''}${args.workers ? ` --workers ${config.workers}` : ''}${args['chaos-seconds'] ? ` --chaos-seconds ${config.chaosMs / 1000}` : ''}${args.corpus ? ` --corpus ${args.corpus}` : ''}`;
+const replay = `npm run chaos -- --profile ${args.profile} --seed ${seed}${args.jobs ? ` --jobs ${config.jobs}` : ''}${args.workers ? ` --workers ${config.workers}` : ''}${args['chaos-seconds'] ? ` --chaos-seconds ${config.chaosMs / 1000}` : ''}${args.corpus ? ` --corpus ${args.corpus}` : ''}${args.faults ? ` --faults ${args.faults}` : ''}${args['llm-faults'] ? ` --llm-faults ${args['llm-faults']}` : ''}${args['llm-share'] ? ` --llm-share ${args['llm-share']}` : ''}${args.concurrency ? ` --concurrency ${args.concurrency}` : ''}`;
 
 await distReady();
 const playsDir = args.corpus ?? join(ROOT, 'test', 'fixtures', 'plays');
@@ -133,7 +152,7 @@ async function main() {
   await installAudit(db.url);
   cleanup.push(() => admin.end());
 
-  const model = await startModelServer({ markers: promptMarkers, rates: profile.llmFaults, random: seededRandom(seed, 'model'), apiKey });
+  const model = await startModelServer({ markers: promptMarkers, rates: llmFaults, random: seededRandom(seed, 'model'), apiKey });
   cleanup.push(() => model.close());
   const llmArgsFor = (url) => ['--parser', 'llm', '--provider', 'openai-compatible', '--base-url', url, '--model', 'chaos-model', '--chunk-size', String(settings.llmChunkSize), '--llm-concurrency', '2'];
 
@@ -169,7 +188,7 @@ async function main() {
   const feedWindow = (config.chaosMs * 2) / 3;
   const timeline = [
     ...batches.map((b, i) => ({ at: Math.round((i / batches.length) * feedWindow), kind: 'feed', ...b })),
-    ...faultSchedule(plan, profile.faultsPerMinute, config.chaosMs).map((f) => ({ ...f, kind: f.kind, fault: true })),
+    ...faultSchedule(plan, faultsPerMinute, config.chaosMs).map((f) => ({ ...f, kind: f.kind, fault: true })),
     ...raceSchedule(plan, profile.racesPerMinute, config.chaosMs),
   ].sort((a, b) => a.at - b.at);
   say(`${clock()} plan: ${batches.length} enqueue batches, ${timeline.filter((e) => e.fault).length} faults, ${timeline.filter((e) => e.race).length} races`);

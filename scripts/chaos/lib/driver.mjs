@@ -48,7 +48,9 @@ export class Driver {
   async fire(kind) {
     const r = this.random;
     const { leaseMs } = this.settings;
-    const live = this.workers.alive().filter((w) => !w.frozen && !w.cutOff);
+    // Faults hit workers that are up and working (registered), not ones still starting.
+    const registered = new Set((await this.admin.query(`SELECT pid FROM "Worker" WHERE "stoppedAt" IS NULL`)).rows.map((w) => w.pid));
+    const live = this.workers.alive().filter((w) => !w.frozen && !w.cutOff && registered.has(w.pid));
     const target = live.length > 0 ? r.pick(live) : undefined;
     const needsTarget = ['kill', 'freeze', 'drop', 'blackhole', 'partition', 'refuse'].includes(kind);
     if (needsTarget && !target) return;
@@ -100,6 +102,7 @@ export class Driver {
         );
         if (rows.length === 0) {
           this.injected[kind]--;
+          this.log(`terminate: no ${busy ? 'busy ' : ''}worker backend to terminate`);
           return;
         }
         const victim = r.pick(rows);
