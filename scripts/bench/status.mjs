@@ -24,6 +24,7 @@ const EXPLAIN_OVER_MS = 10;
 
 const args = benchArgs();
 const { openDatabase } = await fromDist('db/open.js');
+const { createPool } = await fromDist('db/pool.js');
 const repo = await fromDist('queue/repository.js');
 
 /** A finished job from the middle of the history, as someone looking into an old import would pick. */
@@ -80,6 +81,8 @@ await runBench('status', async (report) => {
   const { name, url } = await createBenchDatabase('status');
   progress(`database ${name}: enqueuing ${JOBS.toLocaleString('en')} jobs in batches of ${BATCH.toLocaleString('en')}`);
   const db = await openDatabase(url, { max: 5 });
+  // The queue's reads go through pg, as `playbuddy status` sends them.
+  const sql = createPool(url, { max: 5 });
   const history = await fillHistory(url, JOBS);
   report.emit({
     system: 'playbuddy', metric: 'setup_enqueue', value: round(JOBS / (history.enqueueMs / 1000), 0), unit: 'jobs/s',
@@ -106,12 +109,12 @@ await runBench('status', async (report) => {
       const phases = JSON.parse(startup.stdout);
       report.emit({ system: 'playbuddy', metric: 'startup_to_first_answer', value: phases.first_query, unit: 'ms', phases_ms: phases, label: 'fresh process: imports, database checks, Prisma connect, first listJobs' });
       const queries = [
-        ['query_list_jobs', () => repo.listJobs(db, {}), 'listJobs (20 newest)'],
-        ['query_list_failed', () => repo.listJobs(db, { statuses: ['failed'], limit: 50 }), 'listJobs (failed, 50)'],
-        ['query_count_by_status', () => repo.countByStatus(db), 'countByStatus'],
-        ['query_live_workers', () => repo.liveWorkers(db), 'liveWorkers'],
-        ['query_get_job_prefix', () => repo.getJob(db, id.slice(0, 8)), 'getJob by 8-char prefix'],
-        ['query_job_events', () => repo.jobEvents(db, id), 'jobEvents'],
+        ['query_list_jobs', () => repo.listJobs(sql, {}), 'listJobs (20 newest)'],
+        ['query_list_failed', () => repo.listJobs(sql, { statuses: ['failed'], limit: 50 }), 'listJobs (failed, 50)'],
+        ['query_count_by_status', () => repo.countByStatus(sql), 'countByStatus'],
+        ['query_live_workers', () => repo.liveWorkers(sql), 'liveWorkers'],
+        ['query_get_job_prefix', () => repo.getJob(sql, id.slice(0, 8)), 'getJob by 8-char prefix'],
+        ['query_job_events', () => repo.jobEvents(sql, id), 'jobEvents'],
       ];
       for (const [metric, fn, label] of queries) {
         const t = await timeQuery(fn);
@@ -122,6 +125,7 @@ await runBench('status', async (report) => {
     }
   } finally {
     await db.$disconnect();
+    await sql.end();
   }
   for (const s of slow.values()) {
     const plan = await explain(url, s);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, printJson, withDb } from './runtime.js';
+import { action, printJson, withSql } from './runtime.js';
 import { UserError } from '../errors.js';
 import { shortId } from './format.js';
 import type { ControlAction, ControlOptions, ControlOutcome } from '../queue/control.js';
@@ -24,15 +24,15 @@ export function controlCommand(program: Command, name: ControlAction, descriptio
 export const runControl = (name: ControlAction) =>
   action(async (ids: string[], opts: ControlCommandOptions) => {
     if (ids.length === 0 && !opts.allFailed) throw new UserError(`Name the jobs to ${name}.`, 'Job ids are shown by `playbuddy status`; `playbuddy retry --all-failed` retries every failed job.');
-    return withDb(async ({ db }) => {
+    return withSql(async ({ sql }) => {
       const control = await import('../queue/control.js');
-      const targets = opts.allFailed ? [...new Set([...ids, ...(await control.failedJobIds(db))])] : ids;
+      const targets = opts.allFailed ? [...new Set([...ids, ...(await control.failedJobIds(sql))])] : ids;
       if (targets.length === 0) {
         if (opts.json) printJson([]);
         else console.log('no failed jobs to retry');
         return 0;
       }
-      const outcomes = await control.controlJobs(db, name, targets, { fromScratch: opts.fromScratch });
+      const outcomes = await control.controlJobs(sql, name, targets, { fromScratch: opts.fromScratch });
       report(name, outcomes, Boolean(opts.json));
       return outcomes.some((o) => !o.ok) ? 1 : 0;
     });

@@ -81,7 +81,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
       pool: connections.pool,
       db: connections.db,
       connectionString: url,
-      handler: createParseJobHandler({ db: connections.db, log }),
+      handler: createParseJobHandler({ log }),
       log,
       concurrency: opts.concurrency,
       leaseMs: opts.lease,
@@ -107,7 +107,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     console.log(describeSummary(summary));
-    if (opts.drain) console.log(describeLeft(await countByStatus(connections.db)));
+    if (opts.drain) console.log(describeLeft(await countByStatus(connections.pool)));
     return 0;
   } finally {
     await connections.close();

@@ -1,4 +1,5 @@
 import type { JobConfig, PlayMetadata } from '../queue/jobs.js';
+import type { LegacySessionRow } from '../queue/migration.js';
 import type { JobStatus } from '../queue/states.js';
 import { JOB_STATUS_OF, type ParsingStatus } from './statuses.js';
 
@@ -6,27 +7,8 @@ import { JOB_STATUS_OF, type ParsingStatus } from './statuses.js';
 // which the database copies itself), so a batch of 5 MB plays costs the CLI a few hundred bytes per session.
 
 /** The session columns the migration decides from; `rawText` and `currentState` stay in the database. */
-export interface SessionHeader {
-  id: string;
+export interface SessionHeader extends Omit<LegacySessionRow, 'status'> {
   status: ParsingStatus;
-  filename: string;
-  playbookId: string;
-  currentChunk: number;
-  totalChunks: number;
-  title: string | null;
-  author: string | null;
-  year: number | null;
-  genre: string | null;
-  description: string | null;
-  startedAt: Date;
-  completedAt: Date | null;
-  failureReason: string | null;
-  /** `jsonb_typeof(currentState)`; null when the column is empty. */
-  contextType: string | null;
-  /** Whether the text is empty or whitespace; null when the session is already migrated (text not read). */
-  blankText: boolean | null;
-  /** The job an earlier run made from this session. */
-  migratedJobId: string | null;
 }
 
 /** `saved`: an old-app context object; `unreadable`: anything else the column holds. Neither is resumable. */

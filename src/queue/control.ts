@@ -1,7 +1,11 @@
-import { Prisma, type Db } from '../db/client.js';
+import { inTransaction, type Queryable, type TransactionPool } from '../db/queryable.js';
 import { UserError } from '../errors.js';
-import { resolveJobId, transitionInTx } from './repository.js';
+import { resolveJobId } from './reads.js';
+import { transitionInTx } from './repository.js';
+import { lockJob } from './sql/lock-job.js';
 import { TransitionRefused, type JobStatus } from './states.js';
+
+export { failedJobIds } from './sql/failed-job-ids.js';
 
 // The operator's commands on jobs: cancel, pause, resume, retry. Each job is handled in its own transaction
 // (a refusal for one never undoes another) through the repository's transition, which checks the state
@@ -28,14 +32,14 @@ export interface ControlOptions {
   fromScratch?: boolean;
 }
 
-export async function controlJobs(db: Db, action: ControlAction, inputs: string[], options: ControlOptions = {}): Promise<ControlOutcome[]> {
+export async function controlJobs(db: TransactionPool, action: ControlAction, inputs: string[], options: ControlOptions = {}): Promise<ControlOutcome[]> {
   const outcomes: ControlOutcome[] = [];
   for (const input of inputs) {
     let id: string | undefined;
     try {
       id = await resolveJobId(db, input);
       const jobId = id;
-      outcomes.push(await db.$transaction((tx) => controlOne(tx, action, jobId, input, options)));
+      outcomes.push(await inTransaction(db, (tx) => controlOne(tx, action, jobId, input, options)));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       outcomes.push({ ok: false, input, id, message: err.message, hint: err.hint });
@@ -44,18 +48,11 @@ export async function controlJobs(db: Db, action: ControlAction, inputs: string[
   return outcomes;
 }
 
-/** Ids of every failed job, oldest first (for `retry --all-failed`). */
-export async function failedJobIds(db: Db): Promise<string[]> {
-  const rows = await db.parseJob.findMany({ where: { status: 'failed' }, select: { id: true }, orderBy: { createdAt: 'asc' } });
-  return rows.map((r) => r.id);
-}
-
-async function controlOne(tx: Prisma.TransactionClient, action: ControlAction, id: string, input: string, options: ControlOptions): Promise<ControlOutcome> {
+async function controlOne(tx: Queryable, action: ControlAction, id: string, input: string, options: ControlOptions): Promise<ControlOutcome> {
   const to = TARGET[action];
   const only = ONLY_FROM[action];
   // Locked, so the status checked here is the one transitionInTx changes (it locks the same row again).
-  const [row] = await tx.$queryRaw<Array<{ status: JobStatus; filename: string; retryCount: number }>>`
-    SELECT status::text AS status, filename, "retryCount" FROM "ParseJob" WHERE id = ${id} FOR UPDATE`;
+  const row = await lockJob(tx, id);
   if (!row) throw new UserError(`No job has the id ${id}.`, 'List jobs with `playbuddy status`.');
   if (only && !only.from.includes(row.status)) {
     const refusal = new TransitionRefused(id, row.status, to);
@@ -64,16 +61,11 @@ async function controlOne(tx: Prisma.TransactionClient, action: ControlAction, i
   const { from } = await transitionInTx(tx, id, to, {
     event: action === 'retry' ? 'retried' : action === 'resume' ? 'resumed' : to,
     details: { by: 'operator', ...(action === 'retry' ? { fromScratch: Boolean(options.fromScratch), previousRetries: row.retryCount } : {}) },
-    data: action === 'retry' ? retryData(options) : undefined,
+    // A retry is a fresh start of the retry budget; the previous count stays in the JobEvent.
+    resetRetries: action === 'retry',
+    resetProgress: action === 'retry' && Boolean(options.fromScratch),
   });
   return { ok: true, input, id, filename: row.filename, from, to, note: noteFor(action, from, options) };
-}
-
-// A retry is a fresh start of the retry budget; the previous count stays in the JobEvent.
-function retryData(options: ControlOptions): Prisma.ParseJobUpdateInput {
-  const base: Prisma.ParseJobUpdateInput = { retryCount: 0, failureReason: null, completedAt: null };
-  if (!options.fromScratch) return base;
-  return { ...base, currentState: Prisma.DbNull, checkpoints: [], completedChunks: 0, totalChunks: null, progress: 0 };
 }
 
 function noteFor(action: ControlAction, from: JobStatus, options: ControlOptions): string | undefined {

@@ -68,3 +68,42 @@ export interface JobEventRow {
   details: unknown;
   createdAt: Date;
 }
+
+/** A worker's hold on a running job: every write it makes is fenced on both. */
+export interface Lease {
+  jobId: string;
+  leaseToken: string;
+}
+
+/** A job as a worker claimed it: what its handler needs to run it, and the lease it runs under. */
+export interface ClaimedJob {
+  id: string;
+  /** Which handler runs it (the `JobType` of the row). */
+  type: string;
+  filename: string;
+  rawText: string;
+  config: JobConfig | null;
+  /** 1 for the first run, 2 for the first retry, … */
+  attempt: number;
+  /** Where the last run stopped (null: start from the beginning). */
+  currentState: unknown;
+  completedChunks: number;
+  totalChunks: number | null;
+  checkpoints: unknown[];
+  replacesPlaybookId: string | null;
+  /** What earlier attempts already spent on LLM calls (the budget counts it). */
+  spentCostUsd: number;
+  workerId: string;
+  leaseToken: string;
+}
+
+export interface Checkpoint {
+  /** The serialised parsing context to resume from. */
+  state: unknown;
+  completedChunks: number;
+  totalChunks: number;
+  /** 0–100 */
+  progress: number;
+  /** Appended to the job's `checkpoints` array. */
+  entry: Record<string, unknown>;
+}

@@ -1,8 +1,10 @@
 import type { Db } from '../db/client.js';
+import { queryableOverPrisma } from '../db/queryable.js';
 import { UserError } from '../errors.js';
+import { ID_PREFIX, findJobsById, jobsOfPlaybooks } from '../queue/reads.js';
 
 // Stored plays as the CLI names them: by playbook id or by the id of the job that stored them, in full or
-// by a unique prefix (as `status` and `plays` print them).
+// by a unique prefix (as `status` and `plays` print them). Which job stored a play is the queue's to say.
 
 export interface PlayRef {
   playbookId: string;
@@ -12,19 +14,20 @@ export interface PlayRef {
 
 export async function resolvePlay(db: Db, ref: string): Promise<PlayRef> {
   const wanted = ref.trim().toLowerCase();
-  if (!/^[0-9a-f-]{4,36}$/.test(wanted)) {
+  if (!ID_PREFIX.test(wanted)) {
     throw new UserError(`"${ref}" is not a job or play id.`, 'Ids are shown by `playbuddy plays` and `playbuddy status`; 4 characters or more of one are enough.');
   }
   const pattern = `${wanted}%`;
   const [books, jobs] = await Promise.all([
-    db.$queryRaw<Array<{ id: string; jobId: string | null }>>`
-      SELECT p.id, (SELECT j.id FROM "ParseJob" j WHERE j."playbookId" = p.id ORDER BY j."completedAt" DESC NULLS LAST LIMIT 1) AS "jobId"
-      FROM "Playbook" p WHERE p.id LIKE ${pattern} LIMIT 2`,
-    db.$queryRaw<Array<{ id: string; status: string; playbookId: string | null }>>`
-      SELECT id, status::text AS status, "playbookId" FROM "ParseJob" WHERE id LIKE ${pattern} LIMIT 2`,
+    db.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Playbook" WHERE id LIKE ${pattern} LIMIT 2`,
+    findJobsById(queryableOverPrisma(db), wanted),
   ]);
   if (books.length + jobs.length > 1) throw new UserError(`More than one job or play has an id starting with ${wanted}.`, 'Type more characters of the id.');
-  if (books.length === 1) return { playbookId: books[0]!.id, jobId: books[0]!.jobId };
+  if (books.length === 1) {
+    const playbookId = books[0]!.id;
+    const storedBy = await jobsOfPlaybooks(queryableOverPrisma(db), [playbookId]);
+    return { playbookId, jobId: storedBy.get(playbookId)?.jobId ?? null };
+  }
   const job = jobs[0];
   if (!job) throw new UserError(`No stored play or job has an id starting with ${wanted}.`, 'List stored plays with `playbuddy plays`.');
   if (!job.playbookId) {
@@ -49,18 +52,16 @@ export interface PlaySummary {
 }
 
 export async function listPlays(db: Db, options: { limit?: number } = {}): Promise<PlaySummary[]> {
-  return db.$queryRaw<PlaySummary[]>`
+  const plays = await db.$queryRaw<Array<Omit<PlaySummary, 'jobId' | 'filename'>>>`
     SELECT p.id, p.title, p.author, p."createdAt",
            (SELECT count(*) FROM "Character" c WHERE c."playbookId" = p.id)::int AS characters,
            (SELECT count(*) FROM "Line" l JOIN "Scene" s ON s.id = l."sceneId" JOIN "Act" a ON a.id = s."actId"
-             WHERE a."playbookId" = p.id)::int AS lines,
-           j.id AS "jobId", j.filename
+             WHERE a."playbookId" = p.id)::int AS lines
     FROM "Playbook" p
-    LEFT JOIN LATERAL (
-      SELECT id, filename FROM "ParseJob" WHERE "playbookId" = p.id ORDER BY "completedAt" DESC NULLS LAST LIMIT 1
-    ) j ON true
     ORDER BY p."createdAt" DESC, p.id
     LIMIT ${options.limit ?? 100}`;
+  const storedBy = await jobsOfPlaybooks(queryableOverPrisma(db), plays.map((p) => p.id));
+  return plays.map((p) => ({ ...p, jobId: storedBy.get(p.id)?.jobId ?? null, filename: storedBy.get(p.id)?.filename ?? null }));
 }
 
 /** Deletes a stored play with everything under it (the foreign keys cascade). */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
+import { queryableOverPrisma } from '../db/queryable.js';
 import type { Logger } from '../log/logger.js';
-import { COMPLETE_SQL, addUsage, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { addUsage, completeJob, lockLease, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
 import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
 
 /** Why the worker aborted a job's signal; the signal's `reason`. */
@@ -63,13 +64,12 @@ export function createJobContext(deps: ContextDeps): JobContext {
     async complete(store) {
       await deps.db.$transaction(
         async (tx) => {
-          // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
-          // the job completed) instead of slipping in between storing the play and completing the job.
-          const held = await tx.$queryRaw<unknown[]>`
-            SELECT 1 FROM "ParseJob" WHERE id = ${lease.jobId} AND "leaseToken" = ${lease.leaseToken} AND status = 'running' FOR UPDATE`;
-          fenced(held.length === 1);
+          // The play is stored through Prisma, so the queue's statements join its transaction. Locking the
+          // row first keeps an operator's pause or cancel from slipping in between storing and completing.
+          const queue = queryableOverPrisma(tx);
+          fenced(await lockLease(queue, lease));
           const { playbookId } = await store(tx);
-          fenced((await tx.$queryRawUnsafe<unknown[]>(COMPLETE_SQL, lease.jobId, lease.leaseToken, playbookId)).length === 1);
+          fenced(await completeJob(queue, lease, playbookId));
         },
         { timeout: STORE_TIMEOUT_MS, maxWait: STORE_TIMEOUT_MS },
       );

@@ -1,39 +1,13 @@
 import type { Prisma } from '../db/client.js';
 import type { Logger } from '../log/logger.js';
 import type { TokenUsage } from '../parse/parser.js';
-import type { JobConfig } from '../queue/jobs.js';
+import type { Checkpoint, ClaimedJob } from '../queue/jobs.js';
 
 // The contract between the worker (claiming, leases, retries, operator control) and what a job runs (the
 // parse pipeline, or a test's handler). Every write a handler makes goes through the context, which fences
 // it on the lease: once the worker no longer holds the job, writes throw LeaseLostError and change nothing.
 
-export interface ClaimedJob {
-  id: string;
-  filename: string;
-  rawText: string;
-  config: JobConfig | null;
-  /** 1 for the first run, 2 for the first retry, … */
-  attempt: number;
-  /** Where the last run stopped (null: start from the beginning). */
-  currentState: unknown;
-  completedChunks: number;
-  totalChunks: number | null;
-  checkpoints: unknown[];
-  replacesPlaybookId: string | null;
-  workerId: string;
-  leaseToken: string;
-}
-
-export interface Checkpoint {
-  /** The serialised parsing context to resume from. */
-  state: unknown;
-  completedChunks: number;
-  totalChunks: number;
-  /** 0–100 */
-  progress: number;
-  /** Appended to the job's `checkpoints` array. */
-  entry: Record<string, unknown>;
-}
+export type { Checkpoint, ClaimedJob } from '../queue/jobs.js';
 
 export interface JobContext {
   /** Aborted when the job is paused or cancelled, its lease is lost, or the worker is shutting down. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { createDb, type Db } from '../../src/db/client.js';
+import { createPool } from '../../src/db/pool.js';
 import { quoteIdent, withPgClient } from '../../src/db/server.js';
 import { inject } from 'vitest';
 import { adminUrl, serverUrl } from './db-names.js';
@@ -7,7 +9,10 @@ import { adminUrl, serverUrl } from './db-names.js';
 export interface TestDatabase {
   name: string;
   url: string;
+  /** Prisma, for the store of plays. */
   db: Db;
+  /** pg, for the queue (src/queue/ speaks pg only). */
+  sql: pg.Pool;
   /** Drops the database; call from afterAll. */
   drop(): Promise<void>;
 }
@@ -18,12 +23,18 @@ export async function createTestDatabase(label = 'file'): Promise<TestDatabase> 
   await withPgClient(adminUrl(), (c) => c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(inject('templateDb'))}`));
   const url = serverUrl(name);
   const db = createDb(url, { max: 10 });
+  const sql = createPool(url, { max: 10, applicationName: 'playbuddy-test' });
+  // Tests that cut connections (a server restart, a terminated backend) cut idle ones of this pool too; the
+  // pool replaces them on next use, so the error is not the test's failure.
+  sql.on('error', () => {});
   return {
     name,
     url,
     db,
+    sql,
     async drop() {
       await db.$disconnect().catch(() => {});
+      await sql.end().catch(() => {});
       await withPgClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
     },
   };

@@ -190,7 +190,7 @@ describe('migrate-sessions', () => {
     expect(a.contentHash).toBe(contentHash('ACT I\n\nHORATIO. Twin.\n'));
     expect(b.contentHash).toBe(a.contentHash);
     // Enqueuing the same play afterwards is recognised as already parsed.
-    const [outcome] = await enqueueJobs(t.db, [{ rawText: 'ACT I\n\nHORATIO. Twin.\n', filename: 'again.txt', config: options.parse }]);
+    const [outcome] = await enqueueJobs(t.sql, [{ rawText: 'ACT I\n\nHORATIO. Twin.\n', filename: 'again.txt', config: options.parse }]);
     expect(outcome).toMatchObject({ kind: 'duplicate', existingStatus: 'completed' });
   });
 

@@ -12,7 +12,7 @@ const url = process.env.DATABASE_URL;
 const log = pino({ level: 'silent' });
 const connections = openWorkerConnections(url, { concurrency: 1 });
 const parser = paragraphParser(60);
-const handler = createParseJobHandler({ db: connections.db, log, loadParser: async () => parser });
+const handler = createParseJobHandler({ log, loadParser: async () => parser });
 const worker = await startWorker({
   ...connections,
   connectionString: url,

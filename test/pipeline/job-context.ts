@@ -1,6 +1,7 @@
 import type { Db, Prisma } from '../../src/db/client.js';
 import { enqueueJobs } from '../../src/queue/repository.js';
 import type { JobConfig } from '../../src/queue/jobs.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { LeaseLostError, type ClaimedJob, type Checkpoint, type JobContext } from '../../src/worker/handler.js';
 
 // A stand-in for the worker's job context, writing to the database the way the worker does (one update per
@@ -65,10 +66,10 @@ export function testContext(db: Db, jobId: string, options: TestContextOptions =
   return ctx;
 }
 
-export async function createJob(db: Db, rawText: string, config: JobConfig, extra: { filename?: string; replacesPlaybookId?: string | null } = {}): Promise<string> {
-  const [outcome] = await enqueueJobs(db, [{ rawText, filename: extra.filename ?? 'toy.txt', config, replacesPlaybookId: extra.replacesPlaybookId }], { force: true });
+export async function createJob(t: TestDatabase, rawText: string, config: JobConfig, extra: { filename?: string; replacesPlaybookId?: string | null } = {}): Promise<string> {
+  const [outcome] = await enqueueJobs(t.sql, [{ rawText, filename: extra.filename ?? 'toy.txt', config, replacesPlaybookId: extra.replacesPlaybookId }], { force: true });
   if (outcome?.kind !== 'enqueued') throw new Error('the test job was not enqueued');
-  await db.parseJob.update({ where: { id: outcome.id }, data: { status: 'running' } });
+  await t.db.parseJob.update({ where: { id: outcome.id }, data: { status: 'running' } });
   return outcome.id;
 }
 
@@ -77,6 +78,7 @@ export async function claimed(db: Db, jobId: string, attempt = 1): Promise<Claim
   const row = await db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
   return {
     id: row.id,
+    type: row.type,
     filename: row.filename,
     rawText: row.rawText,
     config: row.config as JobConfig | null,
@@ -86,6 +88,7 @@ export async function claimed(db: Db, jobId: string, attempt = 1): Promise<Claim
     totalChunks: row.totalChunks,
     checkpoints: row.checkpoints as unknown[],
     replacesPlaybookId: row.replacesPlaybookId,
+    spentCostUsd: row.costUsd,
     workerId: 'test-worker',
     leaseToken: 'test-lease',
   };

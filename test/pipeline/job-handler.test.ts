@@ -34,7 +34,7 @@ async function countPlaybooks(): Promise<number> {
 }
 
 async function reference(cfg: JobConfig = config): Promise<{ play: ParsedPlay; chunks: number }> {
-  const jobId = await createJob(t.db, TOY_PLAY, cfg);
+  const jobId = await createJob(t, TOY_PLAY, cfg);
   const parser = scriptedParser();
   await handlerWith(parser)(await claimed(t.db, jobId), testContext(t.db, jobId));
   const [playbookId] = await playbooksOf(jobId);
@@ -43,7 +43,7 @@ async function reference(cfg: JobConfig = config): Promise<{ play: ParsedPlay; c
 
 describe('the parse job handler', () => {
   it('stores the play and completes the job, with a checkpoint per chunk', async () => {
-    const jobId = await createJob(t.db, TOY_PLAY, config);
+    const jobId = await createJob(t, TOY_PLAY, config);
     await handlerWith(scriptedParser({ reportUsage: true }))(await claimed(t.db, jobId), testContext(t.db, jobId));
     const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
     expect(job).toMatchObject({ status: 'completed', progress: 100, completedChunks: job.totalChunks, outputTokens: 10 * job.totalChunks! });
@@ -54,12 +54,12 @@ describe('the parse job handler', () => {
   it('fills in what the text does not say from the metadata known before parsing, and keeps what it does say', async () => {
     const metadata = { title: 'The Old Title', author: 'Old Author', year: 1907, genre: 'tragedy', description: 'Kept from the old app.' };
     const untitled = TOY_PLAY.replace(/^TITLE: .*\n/m, '').replace(/^AUTHOR: .*\n/m, '');
-    const bare = await createJob(t.db, untitled, { ...config, metadata }, { filename: 'plays/toy.txt' });
+    const bare = await createJob(t, untitled, { ...config, metadata }, { filename: 'plays/toy.txt' });
     await handlerWith(scriptedParser())(await claimed(t.db, bare), testContext(t.db, bare));
     const [bareId] = await playbooksOf(bare);
     expect(await loadPlay(t.db, bareId!)).toMatchObject(metadata);
 
-    const titled = await createJob(t.db, TOY_PLAY, { ...config, metadata });
+    const titled = await createJob(t, TOY_PLAY, { ...config, metadata });
     await handlerWith(scriptedParser())(await claimed(t.db, titled), testContext(t.db, titled));
     const [titledId] = await playbooksOf(titled);
     expect(await loadPlay(t.db, titledId!)).toMatchObject({ title: 'The Toy Play', author: 'A. Tester', year: 1907 });
@@ -71,7 +71,7 @@ describe('the parse job handler', () => {
       const expected = await reference(cfg);
       for (let k = 0; k <= expected.chunks; k++) {
         const before = await countPlaybooks();
-        const jobId = await createJob(t.db, TOY_PLAY, cfg);
+        const jobId = await createJob(t, TOY_PLAY, cfg);
         const first = scriptedParser();
         await expect(handlerWith(first)(await claimed(t.db, jobId), testContext(t.db, jobId, k < expected.chunks ? { dieAfterCheckpoints: k } : { loseLeaseAtComplete: true }))).rejects.toThrow(
           k === expected.chunks ? LeaseLostError : SimulatedCrash,
@@ -95,7 +95,7 @@ describe('the parse job handler', () => {
 
   it('stores nothing when the lease is lost at completion, and the next run stores the play once', async () => {
     const expected = await reference();
-    const jobId = await createJob(t.db, TOY_PLAY, config);
+    const jobId = await createJob(t, TOY_PLAY, config);
     await expect(handlerWith(scriptedParser())(await claimed(t.db, jobId), testContext(t.db, jobId, { loseLeaseAtComplete: true }))).rejects.toThrow(LeaseLostError);
     const rerun = scriptedParser();
     await handlerWith(rerun)(await claimed(t.db, jobId, 2), testContext(t.db, jobId));
@@ -106,7 +106,7 @@ describe('the parse job handler', () => {
 
   it('starts over from a legacy session context, with a restarted event', async () => {
     const expected = await reference();
-    const jobId = await createJob(t.db, TOY_PLAY, config);
+    const jobId = await createJob(t, TOY_PLAY, config);
     await t.db.parseJob.update({
       where: { id: jobId },
       data: { currentState: { characters: [{ id: 'c1', name: 'ALICE' }], currentActIndex: 0, currentSceneIndex: 1, lineIndex: 7 }, completedChunks: 3, totalChunks: 8 },
@@ -122,11 +122,11 @@ describe('the parse job handler', () => {
   });
 
   it('replaces the play named by the job in the storing transaction', async () => {
-    const firstJob = await createJob(t.db, TOY_PLAY, config);
+    const firstJob = await createJob(t, TOY_PLAY, config);
     await handlerWith(scriptedParser())(await claimed(t.db, firstJob), testContext(t.db, firstJob));
     const [oldPlaybook] = await playbooksOf(firstJob);
     const before = await countPlaybooks();
-    const secondJob = await createJob(t.db, TOY_PLAY, config, { replacesPlaybookId: oldPlaybook });
+    const secondJob = await createJob(t, TOY_PLAY, config, { replacesPlaybookId: oldPlaybook });
     await handlerWith(scriptedParser())(await claimed(t.db, secondJob), testContext(t.db, secondJob));
     expect(await countPlaybooks()).toBe(before);
     expect(await loadPlay(t.db, oldPlaybook!)).toBeNull();
@@ -134,7 +134,7 @@ describe('the parse job handler', () => {
 
   it('fails permanently, storing nothing, when the play misses what the design requires', async () => {
     const before = await countPlaybooks();
-    const jobId = await createJob(t.db, 'TITLE: Not a play\n[Wind.]\n', config);
+    const jobId = await createJob(t, 'TITLE: Not a play\n[Wind.]\n', config);
     const run = handlerWith(scriptedParser())(await claimed(t.db, jobId), testContext(t.db, jobId));
     await expect(run).rejects.toThrow(PermanentError);
     await expect(run).rejects.toThrow('no characters were found');
@@ -143,7 +143,7 @@ describe('the parse job handler', () => {
 
   it('fails permanently for a parser this version does not have', async () => {
     // A job enqueued by a newer version, with a parser this one does not know.
-    const jobId = await createJob(t.db, TOY_PLAY, { parser: 'ocr' as JobConfig['parser'], chunkSize: 1000 });
+    const jobId = await createJob(t, TOY_PLAY, { parser: 'ocr' as JobConfig['parser'], chunkSize: 1000 });
     await expect(createParseJobHandler({ db: t.db, log: silentLog })(await claimed(t.db, jobId), testContext(t.db, jobId))).rejects.toThrow(
       'The "ocr" parser is not available in this version of playbuddy.',
     );

@@ -43,7 +43,7 @@ describe('a worker killed mid-job', () => {
   it('is recovered by another worker from its checkpoint, with exactly one play stored', { timeout: 90_000 }, async () => {
     const text = paragraphPlay(CHUNKS);
     const expected = (await runPipeline({ text, filename: 'paragraphs.txt', config: { parser: 'rules', chunkSize: 100 }, parser: paragraphParser() })).play;
-    const jobId = await createJob(t.db, text, { parser: 'rules', chunkSize: 100 }, { filename: 'paragraphs.txt' });
+    const jobId = await createJob(t, text, { parser: 'rules', chunkSize: 100 }, { filename: 'paragraphs.txt' });
     await t.db.parseJob.update({ where: { id: jobId }, data: { status: 'queued' } });
 
     const first = await startWorkerProcess();

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function enqueue(rawText: string, filename: string): Promise<string> {
   const { enqueueJobs } = await import('../../src/queue/repository.js');
-  const [o] = await enqueueJobs(t.db, [{ rawText, filename, config: { parser: 'rules', chunkSize: 12_000 } }], { force: true });
+  const [o] = await enqueueJobs(t.sql, [{ rawText, filename, config: { parser: 'rules', chunkSize: 12_000 } }], { force: true });
   if (o?.kind !== 'enqueued') throw new Error('not enqueued');
   return o.id;
 }
@@ -41,11 +41,11 @@ describe('the parse job under a real worker', () => {
     const jobId = await enqueue(text, 'p.txt');
 
     const connections = openWorkerConnections(t.url, { concurrency: 1 });
-    const handler = createParseJobHandler({ db: connections.db, log, loadParser: async () => parser });
+    const handler = createParseJobHandler({ log, loadParser: async () => parser });
     const worker = await startWorker({ ...connections, connectionString: t.url, handler, log, concurrency: 1, pollMs: 100, leaseMs: 5_000 });
     try {
       await waitFor('a few checkpoints', async () => (await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } })).completedChunks >= 5, WORKER_WAIT_MS);
-      await transitionJob(t.db, jobId, 'paused');
+      await transitionJob(t.sql, jobId, 'paused');
       const paused = await waitFor('the job to stop', async () => {
         const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
         return job.status === 'paused' && job.workerId === null && job;
@@ -55,7 +55,7 @@ describe('the parse job under a real worker', () => {
       expect(still.completedChunks).toBe(paused.completedChunks);
       expect(still.completedChunks).toBeLessThan(30);
 
-      await transitionJob(t.db, jobId, 'queued');
+      await transitionJob(t.sql, jobId, 'queued');
       const done = await waitFor('completion', async () => {
         const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
         return job.status === 'completed' && job;
@@ -114,7 +114,7 @@ describe('the parse job under a real worker', () => {
     const direct = await runPipeline({ text, filename: 'lost-key.txt', config: { parser: 'rules', chunkSize: 12_000 }, parser: await loadParser('rules') });
     const jobId = await enqueue(text, 'lost-key.txt');
     const connections = openWorkerConnections(t.url, { concurrency: 1 });
-    const worker = await startWorker({ ...connections, connectionString: t.url, handler: createParseJobHandler({ db: connections.db, log }), log, drain: true, pollMs: 100 });
+    const worker = await startWorker({ ...connections, connectionString: t.url, handler: createParseJobHandler({ log }), log, drain: true, pollMs: 100 });
     try {
       expect(await worker.stopped).toMatchObject({ completed: 1, failed: 0 });
     } finally {

@@ -16,32 +16,32 @@ const job = (text: string, filename = 'a.txt') => ({ rawText: text, filename, co
 
 describe('job repository', () => {
   it('enqueues several jobs in one call, with an event each', async () => {
-    const out = await enqueueJobs(t.db, [job('one', 'one.txt'), job('two', 'two.txt')]);
+    const out = await enqueueJobs(t.sql, [job('one', 'one.txt'), job('two', 'two.txt')]);
     expect(out.map((o) => o.kind)).toEqual(['enqueued', 'enqueued']);
     const first = out[0]!;
     if (first.kind !== 'enqueued') throw new Error('unreachable');
-    const detail = await getJob(t.db, first.id);
+    const detail = await getJob(t.sql, first.id);
     expect(detail).toMatchObject({ status: 'queued', filename: 'one.txt', priority: 0, maxRetries: 3, retryCount: 0, textLength: 3 });
-    const events = await jobEvents(t.db, first.id);
+    const events = await jobEvents(t.sql, first.id);
     expect(events.map((e) => e.event)).toEqual(['enqueued']);
   });
 
   it('skips a text that is already queued, even with other line endings, unless forced', async () => {
-    const a = await enqueueJobs(t.db, [job('line\nline\n', 'crlf-a.txt')]);
-    const b = await enqueueJobs(t.db, [job('line\r\nline\r\n', 'crlf-b.txt')]);
+    const a = await enqueueJobs(t.sql, [job('line\nline\n', 'crlf-a.txt')]);
+    const b = await enqueueJobs(t.sql, [job('line\r\nline\r\n', 'crlf-b.txt')]);
     expect(b[0]).toMatchObject({ kind: 'duplicate', existingStatus: 'queued' });
     expect(b[0]!.kind === 'duplicate' && a[0]!.kind === 'enqueued' && b[0]!.existingId === a[0]!.id).toBe(true);
-    const c = await enqueueJobs(t.db, [job('line\r\nline\r\n', 'crlf-c.txt')], { force: true });
+    const c = await enqueueJobs(t.sql, [job('line\r\nline\r\n', 'crlf-c.txt')], { force: true });
     expect(c[0]!.kind).toBe('enqueued');
   });
 
-  it('does the same through a plain pg pool, as the enqueue command does', async () => {
+  it('de-duplicates across pools, as two enqueue commands running at once would', async () => {
     const pool = createPool(t.url, { max: 1 });
     try {
       const [a, b] = await enqueueJobs(pool, [job('via pg', 'pg.txt'), job('via pg', 'pg-again.txt')]);
       expect(a).toMatchObject({ kind: 'enqueued', filename: 'pg.txt' });
       expect(b).toMatchObject({ kind: 'duplicate', existingStatus: 'queued' });
-      const [c] = await enqueueJobs(t.db, [job('via pg', 'prisma.txt')]);
+      const [c] = await enqueueJobs(t.sql, [job('via pg', 'prisma.txt')]);
       expect(c!.kind === 'duplicate' && a!.kind === 'enqueued' && c!.existingId === a!.id).toBe(true);
       expect((await jobEvents(pool, a!.kind === 'enqueued' ? a!.id : '')).map((e) => e.event)).toEqual(['enqueued']);
     } finally {
@@ -50,34 +50,34 @@ describe('job repository', () => {
   });
 
   it('skips the second copy of a text within one call', async () => {
-    const out = await enqueueJobs(t.db, [job('twice', 'x.txt'), job('twice', 'y.txt')]);
+    const out = await enqueueJobs(t.sql, [job('twice', 'x.txt'), job('twice', 'y.txt')]);
     expect(out.map((o) => o.kind)).toEqual(['enqueued', 'duplicate']);
     expect(out[1]!.kind === 'duplicate' && out[0]!.kind === 'enqueued' && out[1]!.existingId === out[0]!.id).toBe(true);
   });
 
   it('enqueues again a text whose earlier job failed or was cancelled', async () => {
-    const [o] = await enqueueJobs(t.db, [job('will be cancelled')]);
+    const [o] = await enqueueJobs(t.sql, [job('will be cancelled')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
-    await transitionJob(t.db, o!.id, 'cancelled');
-    const [again] = await enqueueJobs(t.db, [job('will be cancelled')]);
+    await transitionJob(t.sql, o!.id, 'cancelled');
+    const [again] = await enqueueJobs(t.sql, [job('will be cancelled')]);
     expect(again!.kind).toBe('enqueued');
   });
 
   it('resolves unique id prefixes and refuses ambiguous or unknown ones', async () => {
-    const [o] = await enqueueJobs(t.db, [job('prefix test')]);
+    const [o] = await enqueueJobs(t.sql, [job('prefix test')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
-    expect(await resolveJobId(t.db, o!.id.slice(0, 8))).toBe(o!.id);
-    await expect(resolveJobId(t.db, 'ffffffff-ffff')).rejects.toThrow(/No job has an id starting with/);
-    await expect(resolveJobId(t.db, 'not an id')).rejects.toThrow(/is not a job id/);
+    expect(await resolveJobId(t.sql, o!.id.slice(0, 8))).toBe(o!.id);
+    await expect(resolveJobId(t.sql, 'ffffffff-ffff')).rejects.toThrow(/No job has an id starting with/);
+    await expect(resolveJobId(t.sql, 'not an id')).rejects.toThrow(/is not a job id/);
   });
 
   it('lists newest first with filters, and counts every status', async () => {
-    const list = await listJobs(t.db, { limit: 3 });
+    const list = await listJobs(t.sql, { limit: 3 });
     expect(list).toHaveLength(3);
     expect(list[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(list[1]!.createdAt.getTime());
-    const cancelled = await listJobs(t.db, { statuses: ['cancelled'] });
+    const cancelled = await listJobs(t.sql, { statuses: ['cancelled'] });
     expect(cancelled.every((j) => j.status === 'cancelled')).toBe(true);
-    const counts = await countByStatus(t.db);
+    const counts = await countByStatus(t.sql);
     expect(Object.keys(counts).sort()).toEqual([...JOB_STATUSES].sort());
     expect(counts.cancelled).toBeGreaterThanOrEqual(1);
   });
@@ -95,24 +95,24 @@ describe('job state machine', () => {
   });
 
   it('refuses an impossible transition with a clear sentence and changes nothing', async () => {
-    const [o] = await enqueueJobs(t.db, [job('refused transition')]);
+    const [o] = await enqueueJobs(t.sql, [job('refused transition')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
-    const before = await getJob(t.db, o!.id);
-    await expect(transitionJob(t.db, o!.id, 'completed')).rejects.toBeInstanceOf(TransitionRefused);
-    await expect(transitionJob(t.db, o!.id, 'completed')).rejects.toThrow(/is queued; it cannot be completed/);
-    const after = await getJob(t.db, o!.id);
+    const before = await getJob(t.sql, o!.id);
+    await expect(transitionJob(t.sql, o!.id, 'completed')).rejects.toBeInstanceOf(TransitionRefused);
+    await expect(transitionJob(t.sql, o!.id, 'completed')).rejects.toThrow(/is queued; it cannot be completed/);
+    const after = await getJob(t.sql, o!.id);
     expect(after.status).toBe('queued');
     expect(after.updatedAt).toEqual(before.updatedAt);
-    expect((await jobEvents(t.db, o!.id)).map((e) => e.event)).toEqual(['enqueued']);
+    expect((await jobEvents(t.sql, o!.id)).map((e) => e.event)).toEqual(['enqueued']);
   });
 
   it('writes one event per state change, in the same transaction', async () => {
-    const [o] = await enqueueJobs(t.db, [job('event trail')]);
+    const [o] = await enqueueJobs(t.sql, [job('event trail')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
-    await transitionJob(t.db, o!.id, 'paused');
-    await transitionJob(t.db, o!.id, 'queued', { event: 'resumed' });
-    await transitionJob(t.db, o!.id, 'cancelled');
-    const events = await jobEvents(t.db, o!.id);
+    await transitionJob(t.sql, o!.id, 'paused');
+    await transitionJob(t.sql, o!.id, 'queued', { event: 'resumed' });
+    await transitionJob(t.sql, o!.id, 'cancelled');
+    const events = await jobEvents(t.sql, o!.id);
     expect(events.map((e) => e.event)).toEqual(['enqueued', 'paused', 'resumed', 'cancelled']);
     expect(events[1]!.details).toMatchObject({ from: 'queued', to: 'paused' });
   });

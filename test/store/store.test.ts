@@ -147,7 +147,7 @@ describe('storing a play', () => {
 
 describe('stored plays', () => {
   it('are found by playbook id, job id or a prefix, listed, and deleted with everything under them', async () => {
-    const jobId = await createJob(t.db, 'text of a listed play', { parser: 'rules', chunkSize: 1000 }, { filename: 'listed.txt' });
+    const jobId = await createJob(t, 'text of a listed play', { parser: 'rules', chunkSize: 1000 }, { filename: 'listed.txt' });
     const stored = await store({ ...toy, title: 'Listed' });
     await t.db.parseJob.update({ where: { id: jobId }, data: { status: 'completed', playbookId: stored.playbookId, completedAt: new Date() } });
 
@@ -169,7 +169,7 @@ describe('stored plays', () => {
   });
 
   it('says when a job has stored no play', async () => {
-    const jobId = await createJob(t.db, 'text of an unfinished play', { parser: 'rules', chunkSize: 1000 });
+    const jobId = await createJob(t, 'text of an unfinished play', { parser: 'rules', chunkSize: 1000 });
     await expect(resolvePlay(t.db, jobId)).rejects.toThrow(`Job ${jobId.slice(0, 8)} has stored no play (it is running).`);
   });
 });

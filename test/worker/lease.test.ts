@@ -28,7 +28,7 @@ describe('leases', () => {
     expect(job!.id).toBe(id);
     const lease = { jobId: job!.id, leaseToken: job!.leaseToken };
     expect(await writeCheckpoint(c.pool, lease, { ...cp, state: { at: 'first' }, completedChunks: 1 }, 60_000)).toBe(true);
-    await transitionJob(t.db, id!, 'paused');
+    await transitionJob(t.sql, id!, 'paused');
     const before = await statusOf(t, id!);
     const eventsBefore = await eventsOf(t, id!);
 
@@ -45,7 +45,7 @@ describe('leases', () => {
     expect(before).toMatchObject({ status: 'paused', completedChunks: 1, currentState: { at: 'first' }, leaseToken: null });
 
     // Claimed again later: the old token still writes nothing, the new one does.
-    await transitionJob(t.db, id!, 'queued');
+    await transitionJob(t.sql, id!, 'queued');
     const [again] = await claimJobs(c.pool, { workerId: 'w-new', limit: 1, leaseMs: 60_000, backoff });
     expect(again!.id).toBe(id);
     expect(again!.currentState).toEqual({ at: 'first' });

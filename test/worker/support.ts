@@ -62,7 +62,7 @@ export async function enqueue(t: TestDatabase, n: number, extra: { priority?: nu
       maxRetries: extra.maxRetries,
     };
   });
-  const out = await enqueueJobs(t.db, jobs, { force: true });
+  const out = await enqueueJobs(t.sql, jobs, { force: true });
   return out.map((o) => {
     if (o.kind !== 'enqueued') throw new Error('expected every test job to be enqueued');
     return o.id;

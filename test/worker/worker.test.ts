@@ -103,7 +103,7 @@ describe('worker', () => {
     });
     await w.close();
     expect(job.runAfter.getTime() - job.updatedAt.getTime()).toBeGreaterThanOrEqual(59_000);
-    await transitionJob(t.db, id!, 'cancelled');
+    await transitionJob(t.sql, id!, 'cancelled');
   });
 
   it('fails permanent errors and unexpected errors at once, with the message', async () => {
@@ -135,11 +135,11 @@ describe('worker', () => {
     });
     await waitFor('the checkpoint', async () => (await statusOf(t, id!)).completedChunks === 1);
     const pausedAt = Date.now();
-    await transitionJob(t.db, id!, 'paused');
+    await transitionJob(t.sql, id!, 'paused');
     await waitFor('the handler to stop', async () => stopReason !== undefined, 10_000);
     expect(Date.now() - pausedAt).toBeLessThan(5_000);
     expect(await statusOf(t, id!)).toMatchObject({ status: 'paused', completedChunks: 1, currentState: { next: 1 }, retryCount: 0, workerId: null });
-    await transitionJob(t.db, id!, 'queued');
+    await transitionJob(t.sql, id!, 'queued');
     await waitFor('completion after resume', async () => (await statusOf(t, id!)).status === 'completed');
     await w.close();
     expect(seen).toEqual([
@@ -161,7 +161,7 @@ describe('worker', () => {
       });
     });
     await waitFor('the job running', async () => (await statusOf(t, id!)).status === 'running');
-    await transitionJob(t.db, id!, 'cancelled');
+    await transitionJob(t.sql, id!, 'cancelled');
     await waitFor('the handler to stop', async () => ended, 10_000);
     await sleep(200);
     await w.close();
@@ -218,7 +218,7 @@ describe('worker', () => {
     expect(summary.stopped).toBe(1);
     expect(await statusOf(t, id!)).toMatchObject({ status: 'running', leaseToken: 'someone-else', workerId: 'other' });
     expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running']);
-    await transitionJob(t.db, id!, 'cancelled');
+    await transitionJob(t.sql, id!, 'cancelled');
   });
 
   it('reconnects its notification connection when it drops, and is woken by notifications again', async () => {
@@ -245,7 +245,7 @@ describe('worker', () => {
     expect(summary.reason).toBe('drained');
     expect((await countsByStatus(ids)).completed).toBe(5);
     expect((await statusOf(t, later!)).status).toBe('retrying');
-    await transitionJob(t.db, later!, 'cancelled');
+    await transitionJob(t.sql, later!, 'cancelled');
   });
 
   it('with maxJobs, stops after that many', async () => {
@@ -255,6 +255,6 @@ describe('worker', () => {
     await w.close();
     expect(summary).toMatchObject({ reason: 'max-jobs', claimed: 3, completed: 3 });
     expect((await countsByStatus(ids)).queued).toBe(2);
-    await Promise.all(ids.map((id) => transitionJob(t.db, id, 'cancelled').catch(() => {})));
+    await Promise.all(ids.map((id) => transitionJob(t.sql, id, 'cancelled').catch(() => {})));
   });
 });

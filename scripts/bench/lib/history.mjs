@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { fromDist } from './dist.mjs';
 
-const { createDb } = await fromDist('db/client.js');
+const { createPool } = await fromDist('db/pool.js');
 const { enqueueJobs } = await fromDist('queue/repository.js');
 
 export const HISTORY_BATCH = 10_000;
@@ -14,7 +14,7 @@ export const HISTORY_BATCH = 10_000;
  * `allFinished`, for a history that must not slow the queue.
  */
 export async function fillHistory(url, count, { allFinished = false } = {}) {
-  const db = createDb(url, { max: 2 });
+  const db = createPool(url, { max: 2 });
   const started = performance.now();
   try {
     for (let from = 0; from < count; from += HISTORY_BATCH) {
@@ -29,7 +29,7 @@ export async function fillHistory(url, count, { allFinished = false } = {}) {
       await enqueueJobs(db, jobs, { force: true });
     }
   } finally {
-    await db.$disconnect();
+    await db.end();
   }
   const enqueueMs = performance.now() - started;
   const c = new pg.Client({ connectionString: url });

@@ -11,7 +11,6 @@ import { spread } from './stats.mjs';
 
 const { applyPendingMigrations } = await fromDist('db/migrate.js');
 const { createPool } = await fromDist('db/pool.js');
-const { createDb } = await fromDist('db/client.js');
 const { enqueueJobs, transitionJob } = await fromDist('queue/repository.js');
 const { createLogger } = await fromDist('log/logger.js');
 const { openWorkerConnections } = await fromDist('worker/connections.js');
@@ -73,8 +72,8 @@ export async function startPlaybuddyWorker(url, { concurrency, onStart, handler 
  */
 export async function cancelLatency(url, rounds) {
   const queue = await openPlaybuddy(url);
-  // The operator commands change jobs through the Prisma client, as `playbuddy cancel` does.
-  const operator = createDb(url, { max: 1 });
+  // The operator commands change jobs through their own pg pool, as `playbuddy cancel` does.
+  const operator = createPool(url, { max: 1 });
   let started;
   let aborted;
   const worker = await startPlaybuddyWorker(url, {
@@ -105,7 +104,7 @@ export async function cancelLatency(url, rounds) {
   } finally {
     await worker.stop();
     await queue.close();
-    await operator.$disconnect();
+    await operator.end();
   }
   return { toAbort: spread(toAbort), cancelCall: spread(cancelCall) };
 }

@@ -1,4 +1,3 @@
-import type { Db } from '../../db/client.js';
 import type { Logger } from '../../log/logger.js';
 import type { JobConfig, PlayMetadata } from '../../queue/jobs.js';
 import type { ParsedPlay } from '../play.js';
@@ -10,7 +9,6 @@ import { loadParser } from './registry.js';
 import { runPipeline } from './run.js';
 
 export interface ParseJobHandlerDeps {
-  db: Db;
   log: Logger;
   /** Finds the parser a job's config names; the registry unless a test brings its own. */
   loadParser?: (name: string) => Promise<PlayParser>;
@@ -28,9 +26,8 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
     const config = parseConfigOf(job.config);
     const parser = await (deps.loadParser ?? loadParser)(config.parser);
     const started = performance.now();
-    const spent = await deps.db.parseJob.findUnique({ where: { id: job.id }, select: { costUsd: true } });
     const outcome = await runPipeline(
-      { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState, spentCostUsd: spent?.costUsd ?? 0 },
+      { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState, spentCostUsd: job.spentCostUsd },
       {
         signal: ctx.signal,
         checkpoint: (cp) => ctx.checkpoint(cp),

@@ -1,10 +1,14 @@
-import { JOBS_CHANNEL } from './notify.js';
-import { LIVE_OR_DONE } from './states.js';
-import type { NewJob } from './jobs.js';
+import { inTransaction, type TransactionPool } from '../../db/queryable.js';
+import { contentHash } from '../hash.js';
+import type { NewJob } from '../jobs.js';
+import { JOBS_CHANNEL } from '../notify.js';
+import { LIVE_OR_DONE, type JobStatus } from '../states.js';
+import { insertEvents } from './fragments.js';
 
 // Enqueueing is one statement after the de-duplication lock: enqueue→start latency starts with this call,
 // so every round trip here is paid by every job (a five-statement version measured about twice as slow,
-// and the same statement through Prisma's interactive transaction about twice as slow as through pg).
+// and the same statement through Prisma's interactive transaction about twice as slow as through pg, which
+// is why enqueue takes a pg pool only).
 //
 // Why it is shaped this way:
 // - `input` unnests one array per column, so 10,000 files cost one statement, not 10,000 round trips.
@@ -15,9 +19,9 @@ import type { NewJob } from './jobs.js';
 //   snapshot already sees every competing enqueue that committed before us.
 // - Ids are drawn in `fresh` (materialised once) so the result can say which input row got which id.
 // - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together.
-export function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[] } {
+function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[] } {
   const values: unknown[] = [];
-  // Each value once, as a numbered parameter, so the text can go to pg or Prisma alike.
+  // Each value once, as a numbered parameter.
   const param = (value: unknown) => `$${values.push(value)}`;
   const isForced = param(force);
   const hashes = param(jobs.map((j) => j.hash));
@@ -51,9 +55,7 @@ inserted AS (
   RETURNING id, filename
 ),
 events AS (
-  INSERT INTO "JobEvent" ("id", "jobId", "event", "details", "createdAt")
-  SELECT gen_random_uuid()::text, id, 'enqueued', jsonb_build_object('status', 'queued', 'filename', filename), clock_timestamp()
-  FROM inserted
+  ${insertEvents('id', `'enqueued'`, `jsonb_build_object('status', 'queued', 'filename', filename)`, 'inserted')}
 ),
 notified AS (
   SELECT pg_notify(${param(JOBS_CHANNEL)}, '') FROM (SELECT 1 FROM fresh LIMIT 1) AS any_fresh
@@ -68,9 +70,37 @@ ORDER BY i.n`;
   return { text, values };
 }
 
-export interface EnqueueRow {
+interface EnqueueRow {
   n: number;
   newId: string | null;
   existingId: string | null;
   existingStatus: string;
+}
+
+export type EnqueueOutcome =
+  | { kind: 'enqueued'; id: string; filename: string; contentHash: string }
+  | { kind: 'duplicate'; filename: string; contentHash: string; existingId: string; existingStatus: JobStatus };
+
+// Serialises de-duplicating enqueues, so two cron runs importing the same file at once cannot both insert it.
+// One lock for all hashes: a per-hash lock would take one lock-table slot per job on a 10,000-job import.
+const ENQUEUE_LOCK_KEY = 0x656e71; // "enq"
+
+/**
+ * Inserts jobs in one transaction. Without `force`, a text whose hash already has a live or completed job (or
+ * appears earlier in the same call) is skipped and reported instead. Three round trips: begin with the lock,
+ * the statement, commit.
+ */
+export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options: { force?: boolean } = {}): Promise<EnqueueOutcome[]> {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map((j) => ({ ...j, hash: contentHash(j.rawText) }));
+  const force = Boolean(options.force);
+  const statement = enqueueStatement(rows, force);
+  const begin = force ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_KEY})`;
+  const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>(statement)).rows, begin);
+  return result.map((r): EnqueueOutcome => {
+    const job = rows[r.n - 1]!;
+    return r.newId
+      ? { kind: 'enqueued', id: r.newId, filename: job.filename, contentHash: job.hash }
+      : { kind: 'duplicate', filename: job.filename, contentHash: job.hash, existingId: r.existingId!, existingStatus: r.existingStatus as JobStatus };
+  });
 }

@@ -1,0 +1,155 @@
+import type { Queryable } from '../../db/queryable.js';
+import { sqlRetryDelay, type BackoffPolicy } from '../backoff.js';
+import type { ClaimedJob, JobConfig } from '../jobs.js';
+import { LEASE_CLEARED, RETRIES_LEFT, insertEvents, millis, retryDecision } from './fragments.js';
+
+// Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
+// its own transaction), so a claim costs one round trip however many jobs it takes.
+
+/** At most this many expired leases are recovered per claim, so one claim never turns into a long sweep. */
+const RECOVER_PER_CLAIM = 50;
+
+// Why it is shaped this way:
+// - `recovered`: jobs still `running` whose lease expired belong to a worker that died or was cut off. They
+//   use an attempt: `retrying` with backoff, or `failed` when no retries are left, with their JobEvent. It
+//   walks the (status, lockExpiry) index; SKIP LOCKED so two claimers never block on the same dead job.
+//   Claiming them in the same statement means recovery needs no sweeper process: any live worker with a free
+//   slot does it, so recovery is bounded by the lease plus one claim.
+// - `picked`: runnable jobs in priority-then-age order, not before their not-before time. The partial index
+//   ParseJob_claim_idx (priority DESC, createdAt) WHERE status IN ('queued','retrying') yields rows already in
+//   that order, so the scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED:
+//   concurrent claimers pass over each other's rows instead of waiting, and a row changed since our snapshot
+//   is re-checked against the WHERE before we lock it, so a job is handed to exactly one worker.
+// - The recovered rows were `running` in this statement's snapshot, so `picked` never sees them (a row is
+//   never updated twice in one statement); they are claimed by a later claim once their backoff passes.
+// - Each claim writes its JobEvent in the same statement: the audit trail costs no extra round trip.
+// - `now()` is the statement's start time, the same in every CTE; the session runs in UTC (see
+//   src/db/pool.ts) because the timestamp columns hold UTC without a zone.
+export interface ClaimParams {
+  worker: string;
+  limit: string;
+  lease: string;
+  base: string;
+  cap: string;
+}
+
+export function claimCtes(p: ClaimParams): string {
+  return `
+expired AS (
+  SELECT id, "workerId" AS "oldWorker"
+  FROM "ParseJob"
+  WHERE status = 'running' AND "lockExpiry" < now()
+  ORDER BY "lockExpiry"
+  LIMIT ${RECOVER_PER_CLAIM}
+  FOR UPDATE SKIP LOCKED
+),
+recovered AS (
+  UPDATE "ParseJob" j SET
+    ${retryDecision(
+      RETRIES_LEFT,
+      sqlRetryDelay('j."retryCount"', p.base, p.cap),
+      `'Its worker stopped renewing the lease (killed, crashed or cut off) on the last allowed attempt; '
+                           || 'if the job itself kills the worker (e.g. out of memory), fix that, then run playbuddy retry.'`,
+    )},
+    "lastError" = 'Its worker ' || coalesce(e."oldWorker", '?') || ' stopped renewing the lease (killed, crashed or cut off).',
+    ${LEASE_CLEARED},
+    "updatedAt" = now()
+  FROM expired e
+  WHERE j.id = e.id
+  RETURNING j.id, j.status, j."retryCount", j."runAfter", e."oldWorker"
+),
+recovered_events AS (
+  ${insertEvents(
+    'r.id',
+    `'lease-expired'`,
+    `jsonb_build_object('from', 'running', 'to', r.status, 'worker', r."oldWorker", 'retryCount', r."retryCount",
+                            'runAfter', r."runAfter", 'recoveredBy', ${p.worker}::text)`,
+    'recovered r',
+  )}
+),
+picked AS (
+  SELECT id, status AS "fromStatus"
+  FROM "ParseJob"
+  WHERE status IN ('queued', 'retrying') AND "runAfter" <= now()
+  ORDER BY priority DESC, "createdAt"
+  LIMIT ${p.limit}::int
+  FOR UPDATE SKIP LOCKED
+),
+claimed AS (
+  UPDATE "ParseJob" j SET
+    status = 'running', "workerId" = ${p.worker}::text, "leaseToken" = gen_random_uuid()::text,
+    "lockedAt" = now(), "lockExpiry" = now() + ${millis(p.lease)},
+    "startedAt" = coalesce(j."startedAt", now()), "updatedAt" = now()
+  FROM picked p
+  WHERE j.id = p.id
+  RETURNING j.id, j.type, j.filename, j."rawText", j.config, j."retryCount", j."currentState", j."completedChunks",
+            j."totalChunks", j.checkpoints, j."replacesPlaybookId", j."costUsd", j."leaseToken", p."fromStatus"
+),
+claim_events AS (
+  ${insertEvents(
+    'c.id',
+    `'running'`,
+    `jsonb_build_object('from', c."fromStatus", 'to', 'running', 'worker', ${p.worker}::text, 'attempt', c."retryCount" + 1)`,
+    'claimed c',
+  )}
+)`;
+}
+
+const CLAIM_SQL = `WITH ${claimCtes({ worker: '$1', limit: '$2', lease: '$3', base: '$4', cap: '$5' })}
+SELECT * FROM claimed`;
+
+export interface ClaimRow {
+  id: string;
+  type: string;
+  filename: string;
+  rawText: string;
+  config: JobConfig | null;
+  retryCount: number;
+  currentState: unknown;
+  completedChunks: number;
+  totalChunks: number | null;
+  checkpoints: unknown;
+  replacesPlaybookId: string | null;
+  costUsd: number;
+  leaseToken: string;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  backoff: BackoffPolicy;
+}
+
+/**
+ * Takes up to `limit` runnable jobs for `workerId`, recovering expired leases on the way (PostgreSQL runs
+ * data-modifying CTEs to completion whether or not the final SELECT reads them).
+ */
+export async function claimJobs(db: Queryable, req: ClaimRequest): Promise<ClaimedJob[]> {
+  // Named, so each pooled connection parses and plans it once, not on every claim.
+  const { rows } = await db.query<ClaimRow>({
+    name: 'playbuddy_claim',
+    text: CLAIM_SQL,
+    values: [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+  });
+  return rows.map((r) => toClaimedJob(r, req.workerId));
+}
+
+export function toClaimedJob(r: ClaimRow, workerId: string): ClaimedJob {
+  return {
+    id: r.id,
+    type: r.type,
+    filename: r.filename,
+    rawText: r.rawText,
+    config: r.config,
+    attempt: r.retryCount + 1,
+    currentState: r.currentState,
+    completedChunks: r.completedChunks,
+    totalChunks: r.totalChunks,
+    checkpoints: Array.isArray(r.checkpoints) ? r.checkpoints : [],
+    replacesPlaybookId: r.replacesPlaybookId,
+    spentCostUsd: r.costUsd,
+    workerId,
+    leaseToken: r.leaseToken,
+  };
+}

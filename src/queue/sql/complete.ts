@@ -1,0 +1,26 @@
+import type { Queryable } from '../../db/queryable.js';
+import type { Lease } from '../jobs.js';
+import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
+
+// Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing),
+// as the last statement of the transaction that stored the play (see src/worker/context.ts), or joined with
+// the claim of the next job (complete-and-claim.ts). Parameters: $1 job id, $2 lease token, $3 playbook id.
+export const COMPLETE_CTES = `
+done AS (
+  UPDATE "ParseJob" SET
+    status = 'completed', "playbookId" = $3, progress = 100, "completedAt" = now(), "updatedAt" = now(),
+    "lastError" = NULL, ${LEASE_CLEARED}
+  WHERE ${holdsLease('$1', '$2')}
+  RETURNING id, "retryCount"
+),
+done_event AS (
+  ${insertEvents('id', `'completed'`, `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', $3::text, 'attempt', "retryCount" + 1)`, 'done')}
+)`;
+
+const COMPLETE_SQL = `WITH ${COMPLETE_CTES} SELECT id FROM done`;
+
+/** Completes a held job with the play it stored (or none); false when the lease was lost. */
+export async function completeJob(db: Queryable, lease: Lease, playbookId: string | null): Promise<boolean> {
+  const r = await db.query({ name: 'playbuddy_complete', text: COMPLETE_SQL, values: [lease.jobId, lease.leaseToken, playbookId] });
+  return r.rowCount === 1;
+}

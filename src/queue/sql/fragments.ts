@@ -1,0 +1,58 @@
+// SQL pieces that several statements share, named once so the same rule cannot drift between copies.
+
+/** Every transition out of `running` drops the lease; a worker that held it then matches no fenced write. */
+export const LEASE_CLEARED = `"workerId" = NULL, "lockedAt" = NULL, "lockExpiry" = NULL, "leaseToken" = NULL`;
+
+/**
+ * The fencing predicate: the row is still the lease holder's. The token is fresh per claim and cleared by
+ * every transition out of `running`, so a worker that lost its lease changes nothing.
+ */
+export function holdsLease(idParam: string, tokenParam: string, alias = ''): string {
+  const a = alias ? `${alias}.` : '';
+  return `${a}id = ${idParam} AND ${a}"leaseToken" = ${tokenParam} AND ${a}status = 'running'`;
+}
+
+/**
+ * A JobEvent insert fed by a SELECT: events are written in the statement that makes the change, so the
+ * audit trail costs no extra round trip and commits with it. `clock_timestamp()`, not `now()`: events written
+ * in one transaction keep their order.
+ */
+export function insertEvents(jobId: string, event: string, details: string, from: string): string {
+  return `INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
+  SELECT gen_random_uuid()::text, ${jobId}, ${event}, ${details}, clock_timestamp()
+  FROM ${from}`;
+}
+
+/**
+ * What a failed attempt does to the row `j`: while `retryable` holds it uses an attempt and waits `delay`
+ * (`retrying`), otherwise it is `failed` with `reasonIfFailed`. Decided from the row, so a concurrent change
+ * of maxRetries is honoured. Used by a worker's failure and by lease recovery in the claim.
+ */
+export function retryDecision(retryable: string, delay: string, reasonIfFailed: string): string {
+  return `status = (CASE WHEN ${retryable} THEN 'retrying' ELSE 'failed' END)::"JobStatus",
+    "retryCount" = CASE WHEN ${retryable} THEN j."retryCount" + 1 ELSE j."retryCount" END,
+    "runAfter" = CASE WHEN ${retryable} THEN now() + ${delay} ELSE j."runAfter" END,
+    "failureReason" = CASE WHEN ${retryable} THEN NULL ELSE ${reasonIfFailed} END`;
+}
+
+/** Retries are left on the row `j`. */
+export const RETRIES_LEFT = `j."retryCount" < j."maxRetries"`;
+
+/** A duration parameter in milliseconds as an interval. */
+export const millis = (param: string) => `${param}::float8 * interval '1 millisecond'`;
+
+/** Every column of a job but the text (which may be megabytes) and the checkpoint payloads: a JobSummary. */
+export const SUMMARY_COLUMNS = `id, status::text AS status, priority, filename, progress, "retryCount", "maxRetries",
+  "completedChunks", "totalChunks", "lastError", "failureReason", "workerId", "playbookId", "createdAt",
+  "startedAt", "completedAt", "updatedAt", "runAfter", "lockExpiry", "inputTokens", "outputTokens", "costUsd"`;
+
+/** A job id or a prefix of one, as `status` prints them: what the CLI accepts wherever it names a job. */
+export const ID_PREFIX = /^[0-9a-f-]{4,36}$/;
+
+/**
+ * Jobs whose id is `param` or starts with it. A whole id is a primary-key lookup; a prefix scans the ids (the
+ * default collation keeps the index out of LIKE), which stays in the tens of milliseconds at 100,000 jobs.
+ */
+export function idMatches(param: string, whole: boolean): string {
+  return whole ? `id = ${param}` : `id LIKE ${param} || '%'`;
+}

@@ -1,0 +1,16 @@
+import type { Queryable } from '../../db/queryable.js';
+import type { JobStatus } from '../states.js';
+
+// The first statement of an operator's change to a job. FOR UPDATE: a worker's claim or completion of the
+// same job waits for us, or we wait for it, so the status checked is the status changed.
+const LOCK_JOB_SQL = `SELECT status::text AS status, filename, "retryCount" FROM "ParseJob" WHERE id = $1 FOR UPDATE`;
+
+export interface LockedJob {
+  status: JobStatus;
+  filename: string;
+  retryCount: number;
+}
+
+export async function lockJob(tx: Queryable, id: string): Promise<LockedJob | undefined> {
+  return (await tx.query<LockedJob>({ text: LOCK_JOB_SQL, values: [id] })).rows[0];
+}

@@ -1,0 +1,21 @@
+import type { Queryable } from '../../db/queryable.js';
+import type { Checkpoint, Lease } from '../jobs.js';
+import { holdsLease, millis } from './fragments.js';
+
+// A checkpoint also extends the lease: writing one is proof the job is alive. The entry is appended in SQL so
+// the job's history never travels back to the worker.
+const CHECKPOINT_SQL = `
+UPDATE "ParseJob" SET
+  "currentState" = $3::jsonb, "completedChunks" = $4, "totalChunks" = $5, progress = $6,
+  checkpoints = checkpoints || jsonb_build_array($7::jsonb),
+  "lockExpiry" = now() + ${millis('$8')}, "updatedAt" = now()
+WHERE ${holdsLease('$1', '$2')}`;
+
+export async function writeCheckpoint(db: Queryable, lease: Lease, cp: Checkpoint, leaseMs: number): Promise<boolean> {
+  const r = await db.query({
+    name: 'playbuddy_checkpoint',
+    text: CHECKPOINT_SQL,
+    values: [lease.jobId, lease.leaseToken, JSON.stringify(cp.state ?? null), cp.completedChunks, cp.totalChunks, cp.progress, JSON.stringify(cp.entry), leaseMs],
+  });
+  return r.rowCount === 1;
+}
