@@ -15,8 +15,8 @@ export interface Heading {
   bare?: boolean;
 }
 
-const ACT_WORDS = 'act|acte|akt|aufzug|handlung|acto|atto|jornada|actus|действие|акт|дія|dejstvie';
-const SCENE_WORDS = 'scene|scène|scéne|scena|escena|szene|auftritt|явление|картина|cuadro|scaena|scoena|tableau|сцена|yavlenie';
+const ACT_WORDS = 'act|acte|akt|akten|aufzug|handlung|acto|atto|jornada|actus|bedrijf|действие|акт|дія|dejstvie';
+const SCENE_WORDS = 'scene|scène|scéne|scena|escena|szene|auftritt|scen|scenen|optrin|toneel|tooneel|явление|картина|cuadro|scaena|scoena|tableau|сцена|yavlenie';
 const SPECIAL_WORDS = 'prologue|prolog|prologo|prólogo|пролог|induction|epilogue|épilogue|epilog|epílogo|epilogo|эпилог';
 
 const SPECIAL = new RegExp(`^(?:the\\s+)?(?:${SPECIAL_WORDS})(?![\\p{L}])\\.?(?:\\s*[.:\\-–—]\\s*(.{0,120}))?$`, 'iu');

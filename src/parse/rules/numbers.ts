@@ -1,5 +1,5 @@
 // Numbers as plays print them in act and scene headings: digits, Roman numerals, and ordinal or cardinal
-// words in English, French, German, Spanish, Italian and Russian.
+// words in English, French, German, Spanish, Italian, Russian, Swedish, Danish, Norwegian and Dutch.
 
 const ROMAN = /^(?=[IVXLC])(X{0,3}L?X{0,3})(IX|IV|V?I{0,3})$/;
 const ROMAN_VALUE: Record<string, number> = { I: 1, V: 5, X: 10, L: 50, C: 100 };
@@ -22,26 +22,26 @@ export const LAST = 999;
 // Each row: the number, then word stems that name it (matched as whole words, case-insensitive, after
 // accents are kept as printed). Stems ending in `*` take any inflection ending.
 const WORDS: Array<[number, string[]]> = [
-  [1, ['first', 'one', 'premier', 'première', '1er', '1re', 'un', 'une', 'erst*', 'ein', 'eins', 'primero', 'primer', 'primera', 'primo', 'prima', 'primus', 'uno', 'перв*', 'один', 'одна']],
-  [2, ['second', 'two', 'seconde', 'deuxième', 'deuxieme', 'deux', 'zweit*', 'zwei', 'segundo', 'segunda', 'secondo', 'seconda', 'secundus', 'secunda', 'dos', 'due', 'втор*', 'два', 'две']],
-  [3, ['third', 'three', 'troisième', 'troisieme', 'trois', 'dritt*', 'drei', 'tercero', 'tercer', 'tercera', 'terzo', 'terza', 'tertius', 'tertia', 'tres', 'tre', 'трет*', 'три']],
-  [4, ['fourth', 'four', 'quatrième', 'quatrieme', 'quatre', 'viert*', 'vier', 'cuarto', 'cuarta', 'quarto', 'quarta', 'quartus', 'cuatro', 'quattro', 'четверт*', 'четвёрт*', 'четыре']],
-  [5, ['fifth', 'five', 'cinquième', 'cinquieme', 'cinq', 'fünft*', 'funft*', 'fünf', 'quinto', 'quinta', 'quintus', 'cinco', 'cinque', 'пят*']],
-  [6, ['sixth', 'six', 'sixième', 'sixieme', 'sechst*', 'sechs', 'sexto', 'sexta', 'sesto', 'sesta', 'seis', 'sei', 'шест*']],
-  [7, ['seventh', 'seven', 'septième', 'septieme', 'sept', 'siebent*', 'siebt*', 'sieben', 'séptimo', 'septimo', 'séptima', 'settimo', 'settima', 'siete', 'sette', 'седьм*', 'семь']],
-  [8, ['eighth', 'eight', 'huitième', 'huitieme', 'huit', 'acht*', 'octavo', 'octava', 'ottavo', 'ottava', 'ocho', 'otto', 'восьм*', 'восемь']],
-  [9, ['ninth', 'nine', 'neuvième', 'neuvieme', 'neuf', 'neunt*', 'neun', 'noveno', 'novena', 'nono', 'nona', 'nueve', 'nove', 'девят*']],
-  [10, ['tenth', 'ten', 'dixième', 'dixieme', 'dix', 'zehnt*', 'zehn', 'décimo', 'decimo', 'décima', 'decima', 'diez', 'dieci', 'десят*']],
-  [11, ['eleventh', 'eleven', 'onzième', 'onzieme', 'onze', 'elft*', 'eilft*', 'elf', 'undécimo', 'undecimo', 'undicesimo', 'once', 'undici', 'одиннадцат*']],
-  [12, ['twelfth', 'twelve', 'douzième', 'douzieme', 'douze', 'zwölft*', 'zwölf', 'duodécimo', 'duodecimo', 'dodicesimo', 'doce', 'dodici', 'двенадцат*']],
-  [13, ['thirteenth', 'treizième', 'dreizehnt*', 'тринадцат*']],
-  [14, ['fourteenth', 'quatorzième', 'vierzehnt*', 'четырнадцат*']],
-  [15, ['fifteenth', 'quinzième', 'fünfzehnt*', 'пятнадцат*']],
-  [16, ['sixteenth', 'seizième', 'sechzehnt*', 'шестнадцат*']],
-  [17, ['seventeenth', 'dix-septième', 'siebzehnt*', 'siebenzehnt*', 'семнадцат*']],
-  [18, ['eighteenth', 'dix-huitième', 'achtzehnt*', 'восемнадцат*']],
-  [19, ['nineteenth', 'dix-neuvième', 'neunzehnt*', 'девятнадцат*']],
-  [20, ['twentieth', 'vingtième', 'zwanzigst*', 'двадцат*']],
+  [1, ['first', 'one', 'premier', 'première', '1er', '1re', 'un', 'une', 'erst*', 'ein', 'eins', 'primero', 'primer', 'primera', 'primo', 'prima', 'primus', 'uno', 'перв*', 'один', 'одна', 'första', 'förste', 'første', 'eerste']],
+  [2, ['second', 'two', 'seconde', 'deuxième', 'deuxieme', 'deux', 'zweit*', 'zwei', 'segundo', 'segunda', 'secondo', 'seconda', 'secundus', 'secunda', 'dos', 'due', 'втор*', 'два', 'две', 'andra', 'andre', 'anden', 'annen', 'tweede']],
+  [3, ['third', 'three', 'troisième', 'troisieme', 'trois', 'dritt*', 'drei', 'tercero', 'tercer', 'tercera', 'terzo', 'terza', 'tertius', 'tertia', 'tres', 'tre', 'трет*', 'три', 'tredje', 'derde']],
+  [4, ['fourth', 'four', 'quatrième', 'quatrieme', 'quatre', 'viert*', 'vier', 'cuarto', 'cuarta', 'quarto', 'quarta', 'quartus', 'cuatro', 'quattro', 'четверт*', 'четвёрт*', 'четыре', 'fjärde', 'fjerde', 'vierde']],
+  [5, ['fifth', 'five', 'cinquième', 'cinquieme', 'cinq', 'fünft*', 'funft*', 'fünf', 'quinto', 'quinta', 'quintus', 'cinco', 'cinque', 'пят*', 'femte', 'vijfde']],
+  [6, ['sixth', 'six', 'sixième', 'sixieme', 'sechst*', 'sechs', 'sexto', 'sexta', 'sesto', 'sesta', 'seis', 'sei', 'шест*', 'sjätte', 'sjette', 'zesde']],
+  [7, ['seventh', 'seven', 'septième', 'septieme', 'sept', 'siebent*', 'siebt*', 'sieben', 'séptimo', 'septimo', 'séptima', 'settimo', 'settima', 'siete', 'sette', 'седьм*', 'семь', 'sjunde', 'syvende', 'sjuende', 'zevende']],
+  [8, ['eighth', 'eight', 'huitième', 'huitieme', 'huit', 'acht*', 'octavo', 'octava', 'ottavo', 'ottava', 'ocho', 'otto', 'восьм*', 'восемь', 'åttonde', 'ottende', 'åttende', 'achtste']],
+  [9, ['ninth', 'nine', 'neuvième', 'neuvieme', 'neuf', 'neunt*', 'neun', 'noveno', 'novena', 'nono', 'nona', 'nueve', 'nove', 'девят*', 'nionde', 'niende', 'negende']],
+  [10, ['tenth', 'ten', 'dixième', 'dixieme', 'dix', 'zehnt*', 'zehn', 'décimo', 'decimo', 'décima', 'decima', 'diez', 'dieci', 'десят*', 'tionde', 'tiende']],
+  [11, ['eleventh', 'eleven', 'onzième', 'onzieme', 'onze', 'elft*', 'eilft*', 'elf', 'undécimo', 'undecimo', 'undicesimo', 'once', 'undici', 'одиннадцат*', 'elfte', 'ellevte']],
+  [12, ['twelfth', 'twelve', 'douzième', 'douzieme', 'douze', 'zwölft*', 'zwölf', 'duodécimo', 'duodecimo', 'dodicesimo', 'doce', 'dodici', 'двенадцат*', 'tolfte', 'tolvte', 'twaalfde']],
+  [13, ['thirteenth', 'treizième', 'dreizehnt*', 'тринадцат*', 'trettonde', 'trettende']],
+  [14, ['fourteenth', 'quatorzième', 'vierzehnt*', 'четырнадцат*', 'fjortonde', 'fjortende']],
+  [15, ['fifteenth', 'quinzième', 'fünfzehnt*', 'пятнадцат*', 'femtonde', 'femtende']],
+  [16, ['sixteenth', 'seizième', 'sechzehnt*', 'шестнадцат*', 'sextonde', 'sekstende']],
+  [17, ['seventeenth', 'dix-septième', 'siebzehnt*', 'siebenzehnt*', 'семнадцат*', 'sjuttonde', 'syttende']],
+  [18, ['eighteenth', 'dix-huitième', 'achtzehnt*', 'восемнадцат*', 'artonde', 'attende']],
+  [19, ['nineteenth', 'dix-neuvième', 'neunzehnt*', 'девятнадцат*', 'nittonde', 'nittende']],
+  [20, ['twentieth', 'vingtième', 'zwanzigst*', 'двадцат*', 'tjugonde', 'tyvende']],
   // `Letzter Auftritt`, `SCÈNE DERNIÈRE`: the last one, whatever its number.
   [LAST, ['last', 'final', 'dernier', 'dernière', 'derniere', 'letzt*', 'último', 'última', 'ultimo', 'ultima', 'последн*']],
 ];
