@@ -45,6 +45,15 @@ describe('speaker cue layouts', () => {
     expect(whoSays(play, 'Every word.')).toEqual(['Boris']);
   });
 
+  it('reads a direction in underscores between the label and its full stop', () => {
+    const play = parse(
+      scene('Fischer. Der Fluss steigt.', 'Müller _tritt ans Fenster._. Er steigt seit Tagen.', 'Fischer. Und das Wehr?', 'Müller _leise._. Hält nicht mehr lange.'),
+    );
+    expect(whoSays(play, 'Er steigt seit Tagen.')).toEqual(['Müller']);
+    expect(whoSays(play, 'Hält nicht mehr lange.')).toEqual(['Müller']);
+    expect(directions(play).map((d) => d.text)).toEqual(['tritt ans Fenster.', 'leise.']);
+  });
+
   it('reads capitals with no separator before the speech', () => {
     const play = parse(
       scene('NORA Where is she?', "CATHLEEN She's lying down, God help her.", 'NORA I seen nothing.', 'CATHLEEN "Is it you?" says she.'),

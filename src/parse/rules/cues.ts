@@ -180,6 +180,15 @@ export function parseCue(text: string): Cue | null {
       if (!upper && text[close + 1] !== '.' && text[close + 1] !== ':' && text[close] !== ']' && !stopInside) return null;
       return make('direction', skipJoiningDash(text, skipWhite(text, q)), text.slice(p + 1, close).trim());
     }
+    // `Kroat _läßt das Halsband spielen._. 's ist aber…`: a direction in underscores, then the stop.
+    if (next === '_') {
+      const close = text.indexOf('_', p + 1);
+      const eol = text.indexOf('\n', p);
+      if (close < 0 || (eol >= 0 && eol < close) || close === p + 1) return null;
+      const q = close + 1;
+      if (text[q] !== '.' && text[q] !== ':') return null;
+      return make('direction', skipJoiningDash(text, skipWhite(text, q + 1)), text.slice(p + 1, close).trim());
+    }
     if (next === undefined || next === '\n') return upper ? make('alone', skipWhite(text, p)) : null;
     if (!upper) return null;
     if (p - pos >= 2) return make('spaces', p);
