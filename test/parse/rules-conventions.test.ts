@@ -54,6 +54,18 @@ describe('speaker cue layouts', () => {
     expect(directions(play).map((d) => d.text)).toEqual(['tritt ans Fenster.', 'leise.']);
   });
 
+  it('reads `Name:` alone on its line with small words in lower case, even a label seen once or made of common words', () => {
+    const names = ['Tomás el Herrero', 'Doña Clara', 'El hombre de la barca'];
+    const blocks: string[] = [];
+    for (let i = 0; i < 24; i++) blocks.push(`${names[i % 3]}:\nFrase número ${i + 1}, dicha junto al río.`);
+    blocks.push('Una voz lejana:\n¡Eh, los de la barca!');
+    blocks.push('Doña Clara:\nNo contestéis.');
+    const play = parse('El hombre de la barca se acerca a la orilla. La barca es vieja.\n\n' + scene(...blocks));
+    expect(whoSays(play, 'Frase número 3,')).toEqual(['El hombre de la barca']);
+    expect(whoSays(play, '¡Eh, los de la barca!')).toEqual(['Una voz lejana']);
+    expect(whoSays(play, 'No contestéis.')).toEqual(['Doña Clara']);
+  });
+
   it('reads capitals with no separator before the speech', () => {
     const play = parse(
       scene('NORA Where is she?', "CATHLEEN She's lying down, God help her.", 'NORA I seen nothing.', 'CATHLEEN "Is it you?" says she.'),

@@ -20,6 +20,8 @@ export interface Cue {
   sep: CueSeparator;
   /** Where the spoken text starts, as an offset into the string given to `parseCue`. */
   textStart: number;
+  /** `Name:` alone on its line, the speech below it. */
+  colonLine?: boolean;
 }
 
 const ABBREVIATIONS = new Set(
@@ -125,6 +127,27 @@ function skipWhite(text: string, pos: number): number {
  * Returns null when the start cannot be a cue in any layout.
  */
 export function parseCue(text: string): Cue | null {
+  const cue = parseCueAt(text);
+  if (cue && cue.sep === 'colon') {
+    if (text.slice(0, cue.textStart).includes('\n')) cue.colonLine = true;
+    return cue;
+  }
+  return colonLineCue(text) ?? cue;
+}
+
+// `El viejo de Cures:` alone on its line, the speech below: the whole line names the speaker, small
+// words in lower case and all.
+const COLON_LINE = /^\p{Lu}[^.!?;,:()[\]_\n]{0,45}:[ \t]*(?=\n|$)/u;
+
+function colonLineCue(text: string): Cue | null {
+  const m = COLON_LINE.exec(text);
+  if (!m) return null;
+  const label = m[0].slice(0, m[0].lastIndexOf(':')).trim();
+  if (label.split(/\s+/).length > 6) return null;
+  return { label, upper: isUpper(label), direction: null, sep: 'colon', textStart: skipWhite(text, m[0].length), colonLine: true };
+}
+
+function parseCueAt(text: string): Cue | null {
   const scan = scanLabel(text);
   if (!scan) return null;
   const { label, upper } = scan;

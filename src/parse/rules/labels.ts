@@ -25,22 +25,30 @@ export interface LabelStats {
   bracketed: number;
   /** Times the speech follows in the cue's own paragraph. */
   inline: number;
+  /** Times printed `Name:` alone on its line above the speech. */
+  colonLine: number;
   printed: string;
 }
 
 // What most recurring cues look like: capitals with no separator (`CATHLEEN She's`), or names in
 // ordinary case (`Nora.`). A label seen once is judged against that.
-function dominantLayout(stats: Map<string, LabelStats>): { unseparated: boolean; ordinaryCase: boolean } {
+function dominantLayout(stats: Map<string, LabelStats>): { unseparated: boolean; ordinaryCase: boolean; colonLines: boolean } {
   let total = 0;
   let none = 0;
   let ordinary = 0;
+  let colonLines = 0;
   for (const s of stats.values()) {
     if (s.count < 3) continue;
     total += s.count;
     none += s.count - s.strong;
     ordinary += s.count - s.upper;
+    colonLines += s.colonLine;
   }
-  return { unseparated: total > 0 && none / total >= 0.3, ordinaryCase: total > 0 && ordinary / total >= 0.6 };
+  return {
+    unseparated: total > 0 && none / total >= 0.3,
+    ordinaryCase: total > 0 && ordinary / total >= 0.6,
+    colonLines: total >= 20 && colonLines / total >= 0.8,
+  };
 }
 
 // Words that stand alone in capitals but are directions or book furniture, never speakers.
@@ -59,12 +67,13 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
   for (const c of candidates) {
     let s = stats.get(c.key);
     if (!s) {
-      s = { count: 0, upper: 0, strong: 0, bracketed: 0, inline: 0, printed: c.cue.label };
+      s = { count: 0, upper: 0, strong: 0, bracketed: 0, inline: 0, colonLine: 0, printed: c.cue.label };
       stats.set(c.key, s);
     }
     s.count++;
     if (c.cue.upper) s.upper++;
     if (c.cue.sep !== 'none') s.strong++;
+    if (c.cue.colonLine) s.colonLine++;
     if (c.cue.sep === 'direction') s.bracketed++;
     if (c.inlineText) s.inline++;
   }
@@ -195,9 +204,14 @@ export function acceptLabels(
     // `Claudia Galotti.` or `Ludovico.` once, where `Claudia.` or `Lud.` speaks often: the full name of a
     // known speaker.
     if (s.count === 1 && s.strong === 1 && extendsSpeaker(key)) return true;
+    // `Voces remotas:` alone on its line once, in a play whose every speaker is printed so.
+    if (s.count === 1 && s.colonLine === 1 && layout.colonLines) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
     if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;
-    return s.count >= 2 && s.strong === s.count && !isCommon(s.printed, s.count);
+    // Words found in running text too (`La voz de la chimenea`) still name a speaker each time they stand
+    // alone on their line above a speech, in a play that prints every speaker so.
+    const apart = layout.colonLines && s.colonLine === s.count;
+    return s.count >= 2 && s.strong === s.count && (apart || !isCommon(s.printed, s.count));
   };
   for (const [key, s] of stats) {
     const shape = labelShape(s.printed);
