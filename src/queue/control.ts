@@ -3,7 +3,8 @@ import { UserError } from '../errors.js';
 import { resolveJobId } from './reads.js';
 import { transitionInTx } from './repository.js';
 import { lockJob } from './sql/lock-job.js';
-import { TransitionRefused, type JobStatus } from './states.js';
+import { JOB_EVENTS, type JobEventName } from './events.js';
+import { TRANSITIONS, TransitionRefused, type JobStatus } from './states.js';
 
 export { failedJobIds } from './sql/failed-job-ids.js';
 
@@ -20,11 +21,19 @@ export type ControlOutcome =
 
 const TARGET: Record<ControlAction, JobStatus> = { cancel: 'cancelled', pause: 'paused', resume: 'queued', retry: 'queued' };
 
+// Each command is one event of the state machine; the statuses it accepts are that event's declared ones.
+const EVENT: Record<ControlAction, JobEventName> = {
+  cancel: JOB_EVENTS.cancelled,
+  pause: JOB_EVENTS.paused,
+  resume: JOB_EVENTS.resumed,
+  retry: JOB_EVENTS.retried,
+};
+
 // `resume` and `retry` both lead to `queued`; each accepts only its own starting states, so a typo between
 // them is refused with a pointer to the right command instead of silently doing the other thing.
-const ONLY_FROM: Partial<Record<ControlAction, { from: readonly JobStatus[]; other: string }>> = {
-  resume: { from: ['paused'], other: 'Only paused jobs can be resumed; failed or cancelled ones are re-run with `playbuddy retry`.' },
-  retry: { from: ['failed', 'cancelled'], other: 'Only failed or cancelled jobs can be retried; a paused one continues with `playbuddy resume`.' },
+const WRONG_COMMAND: Partial<Record<ControlAction, string>> = {
+  resume: 'Only paused jobs can be resumed; failed or cancelled ones are re-run with `playbuddy retry`.',
+  retry: 'Only failed or cancelled jobs can be retried; a paused one continues with `playbuddy resume`.',
 };
 
 export interface ControlOptions {
@@ -50,16 +59,16 @@ export async function controlJobs(db: TransactionPool, action: ControlAction, in
 
 async function controlOne(tx: Queryable, action: ControlAction, id: string, input: string, options: ControlOptions): Promise<ControlOutcome> {
   const to = TARGET[action];
-  const only = ONLY_FROM[action];
   // Locked, so the status checked here is the one transitionInTx changes (it locks the same row again).
   const row = await lockJob(tx, id);
   if (!row) throw new UserError(`No job has the id ${id}.`, 'List jobs with `playbuddy status`.');
-  if (only && !only.from.includes(row.status)) {
+  if (!TRANSITIONS.some((t) => t.by === 'operator' && t.event === EVENT[action] && t.from === row.status)) {
     const refusal = new TransitionRefused(id, row.status, to);
-    return { ok: false, input, id, message: refusal.message, hint: row.status === 'completed' ? refusal.hint : only.other };
+    const other = WRONG_COMMAND[action];
+    if (!other) throw refusal;
+    return { ok: false, input, id, message: refusal.message, hint: row.status === 'completed' ? refusal.hint : other };
   }
   const { from } = await transitionInTx(tx, id, to, {
-    event: action === 'retry' ? 'retried' : action === 'resume' ? 'resumed' : to,
     details: { by: 'operator', ...(action === 'retry' ? { fromScratch: Boolean(options.fromScratch), previousRetries: row.retryCount } : {}) },
     // A retry is a fresh start of the retry budget; the previous count stays in the JobEvent.
     resetRetries: action === 'retry',

@@ -1,7 +1,7 @@
 import { inTransaction, type Queryable, type TransactionPool } from '../db/queryable.js';
 import { UserError } from '../errors.js';
 import type { JobSummary } from './jobs.js';
-import { TransitionRefused, canTransition, type JobStatus } from './states.js';
+import { TransitionRefused, operatorTransition, type JobStatus } from './states.js';
 import { lockJob } from './sql/lock-job.js';
 import { setStatus, type StatusChange } from './sql/set-status.js';
 
@@ -15,16 +15,14 @@ export { latestCompletedPlaybook } from './sql/latest-completed-playbook.js';
 export { countByStatus, getJob, jobEvents, listJobs, liveWorkers, resolveJobId } from './reads.js';
 
 export interface TransitionOptions {
-  /** The audit event's name; defaults to the target status. */
-  event?: string;
   details?: Record<string, unknown>;
   resetRetries?: StatusChange['resetRetries'];
   resetProgress?: StatusChange['resetProgress'];
 }
 
 /**
- * Moves a job to `to` if the state machine allows it from the job's current status; otherwise throws
- * TransitionRefused and changes nothing. Leaving `running` drops the lease, so the worker that held it can
+ * Moves a job to `to` if the state machine (states.ts) has an operator's change from the job's current
+ * status, writing that change's event; otherwise throws TransitionRefused and changes nothing. Leaving `running` drops the lease, so the worker that held it can
  * no longer write (its writes are fenced on the lease token) and is told to stop.
  */
 export async function transitionJob(pool: TransactionPool, jobId: string, to: JobStatus, options: TransitionOptions = {}) {
@@ -40,11 +38,12 @@ export async function transitionInTx(
 ): Promise<{ from: JobStatus; job: JobSummary }> {
   const current = await lockJob(tx, jobId);
   if (!current) throw new UserError(`No job has the id ${jobId}.`, 'List jobs with `playbuddy status`.');
-  if (!canTransition(current.status, to)) throw new TransitionRefused(jobId, current.status, to);
+  const transition = operatorTransition(current.status, to);
+  if (!transition) throw new TransitionRefused(jobId, current.status, to);
   const job = await setStatus(tx, jobId, {
     from: current.status,
     to,
-    event: options.event ?? to,
+    event: transition.event,
     details: options.details ?? {},
     resetRetries: options.resetRetries,
     resetProgress: options.resetProgress,

@@ -1,32 +1,72 @@
 import { UserError } from '../errors.js';
+import { JOB_EVENTS, type JobEventName } from './events.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-// The transitions of the data model (design note plus those a real worker and the operator commands need).
-// Anything not listed is refused and changes nothing.
-const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
-  queued: ['running', 'cancelled', 'paused'],
-  running: ['completed', 'retrying', 'failed', 'paused', 'cancelled', 'queued'],
-  retrying: ['running', 'failed', 'cancelled', 'paused'],
-  paused: ['queued', 'cancelled'],
-  failed: ['queued'],
-  cancelled: ['queued'],
-  completed: [],
-};
+/** Who makes a change: a worker's statement (sql/), an operator's command (control.ts), or job creation. */
+export type Actor = 'create' | 'worker' | 'operator';
+
+export interface Transition {
+  /** null: the job is created in `to`. */
+  from: JobStatus | null;
+  to: JobStatus;
+  event: JobEventName;
+  by: Actor;
+}
+
+const E = JOB_EVENTS;
+const each = (froms: Array<JobStatus | null>, to: JobStatus, event: JobEventName, by: Actor): Transition[] =>
+  froms.map((from) => ({ from, to, event, by }));
+
+// The state machine: every status change any code makes, with the event it writes. The SQL statements under
+// sql/ take their status lists and event names from here, the operator commands look their changes up here,
+// and test/queue/state-machine.test.ts drives every statement and checks each event it wrote against this
+// list (and that every entry is reached). Anything not listed is refused and changes nothing.
+export const TRANSITIONS: readonly Transition[] = [
+  ...each([null], 'queued', E.enqueued, 'create'),
+  // A legacy session becomes a job in the status its old state maps to (src/legacy/statuses.ts).
+  ...each([null], 'queued', E.migrated, 'create'),
+  ...each([null], 'completed', E.migrated, 'create'),
+  ...each([null], 'failed', E.migrated, 'create'),
+  ...each([null], 'cancelled', E.migrated, 'create'),
+
+  ...each(['queued', 'retrying'], 'running', E.claimed, 'worker'),
+  ...each(['running'], 'completed', E.completed, 'worker'),
+  ...each(['running'], 'retrying', E.retrying, 'worker'),
+  ...each(['running'], 'failed', E.failed, 'worker'),
+  ...each(['running'], 'retrying', E.leaseExpired, 'worker'),
+  ...each(['running'], 'failed', E.leaseExpired, 'worker'),
+  ...each(['running'], 'queued', E.released, 'worker'),
+
+  ...each(['queued', 'running', 'retrying'], 'paused', E.paused, 'operator'),
+  ...each(['queued', 'running', 'retrying', 'paused'], 'cancelled', E.cancelled, 'operator'),
+  ...each(['paused'], 'queued', E.resumed, 'operator'),
+  ...each(['failed', 'cancelled'], 'queued', E.retried, 'operator'),
+];
+
+/** The statuses `event` moves a job out of (for a statement's WHERE). */
+export function fromStatuses(event: JobEventName): JobStatus[] {
+  return [...new Set(TRANSITIONS.filter((t) => t.event === event && t.from !== null).map((t) => t.from!))];
+}
+
+/** Whether any change leads from `from` to `to`. */
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return TRANSITIONS.some((t) => t.from === from && t.to === to);
+}
+
+/** The operator's change from `from` to `to`, if there is one. */
+export function operatorTransition(from: JobStatus, to: JobStatus): Transition | undefined {
+  return TRANSITIONS.find((t) => t.by === 'operator' && t.from === from && t.to === to);
+}
 
 /** Jobs a worker may claim (subject to their not-before time). */
-export const RUNNABLE: readonly JobStatus[] = ['queued', 'retrying'];
+export const RUNNABLE: readonly JobStatus[] = fromStatuses(E.claimed);
 /** Jobs that still count as "this text is taken care of" for enqueue's de-duplication. */
 export const LIVE_OR_DONE: readonly JobStatus[] = ['queued', 'running', 'retrying', 'paused', 'completed'];
 
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  return ALLOWED[from].includes(to);
-}
-
-export function allowedFrom(to: JobStatus): JobStatus[] {
-  return JOB_STATUSES.filter((from) => ALLOWED[from].includes(to));
-}
+/** Statuses as an SQL list, for `status IN (…)`. */
+export const sqlStatuses = (statuses: readonly JobStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 const VERB: Partial<Record<JobStatus, string>> = {
   cancelled: 'cancelled',
@@ -44,10 +84,7 @@ export class TransitionRefused extends UserError {
     readonly from: JobStatus,
     readonly to: JobStatus,
   ) {
-    super(
-      `Job ${jobId.slice(0, 8)} is ${from}; it cannot be ${VERB[to] ?? to}.`,
-      hintFor(from, to),
-    );
+    super(`Job ${jobId.slice(0, 8)} is ${from}; it cannot be ${VERB[to] ?? to}.`, hintFor(from, to));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Prisma } from '../db/client.js';
 import type { Logger } from '../log/logger.js';
 import type { TokenUsage } from '../parse/parser.js';
+import type { JobEventName } from '../queue/events.js';
 import type { Checkpoint, ClaimedJob } from '../queue/jobs.js';
 
 // The contract between the worker (claiming, leases, retries, operator control) and what a job runs (the
@@ -18,7 +19,7 @@ export interface JobContext {
   /** Adds tokens and estimated cost to the job's totals (fenced). */
   addUsage(usage: TokenUsage): Promise<void>;
   /** Writes a JobEvent for this job (fenced). */
-  event(name: string, details?: Record<string, unknown>): Promise<void>;
+  event(name: JobEventName, details?: Record<string, unknown>): Promise<void>;
   /**
    * Runs `store` and marks the job completed with the returned playbook, in one transaction that first
    * checks the lease: either the play is stored and the job completed, or neither.

@@ -296,7 +296,7 @@ describe('LLM parsing through the queue', () => {
     expect(counts).toHaveLength(done.totalChunks!);
     expect(counts.filter((n) => n === 1)).toHaveLength(done.totalChunks! - 1);
     expect(counts.filter((n) => n === 2)).toHaveLength(1);
-    const resumed = await t.db.jobEvent.findMany({ where: { jobId: id, event: 'resumed' } });
+    const resumed = await t.db.jobEvent.findMany({ where: { jobId: id, event: 'resumed-from-checkpoint' } });
     expect(resumed[0]?.details).toMatchObject({ completedChunks: finishedBeforeKill });
 
     const uninterrupted = await runPipeline({

@@ -88,7 +88,7 @@ describe('the parse job handler', () => {
         // Saved chunks are never parsed again.
         expect(second.calls.filter((i) => first.calls.includes(i)).length).toBeLessThanOrEqual(llmConcurrency);
         expect(new Set([...first.calls, ...second.calls]).size).toBe(expected.chunks);
-        expect(ctx.events.map((e) => e.name)).toEqual(k === 0 ? [] : ['resumed']);
+        expect(ctx.events.map((e) => e.name)).toEqual(k === 0 ? [] : ['resumed-from-checkpoint']);
       }
     });
   }

@@ -63,7 +63,7 @@ describe('the parse pipeline', () => {
       expect(outcome.play).toEqual(reference.outcome.play);
       expect(parser.calls).toEqual(reference.parser.calls.slice(k + 1));
       expect(r.checkpoints.map((c) => c.completedChunks)[0] ?? reference.outcome.totalChunks).toBe(Math.min(k + 2, reference.outcome.totalChunks));
-      expect(r.events.map((e) => e.name)).toEqual(['resumed']);
+      expect(r.events.map((e) => e.name)).toEqual(['resumed-from-checkpoint']);
     }
   });
 

@@ -71,7 +71,7 @@ describe('a worker killed mid-job', () => {
     const entries = done.checkpoints as Array<{ chunk: number }>;
     expect(entries.map((e) => e.chunk)).toEqual([...Array(CHUNKS).keys()]);
     const events = await t.db.jobEvent.findMany({ where: { jobId }, orderBy: { createdAt: 'asc' } });
-    const resumed = events.find((e) => e.event === 'resumed');
+    const resumed = events.find((e) => e.event === 'resumed-from-checkpoint');
     expect((resumed?.details as { completedChunks: number }).completedChunks).toBe(atKill.completedChunks);
   });
 });

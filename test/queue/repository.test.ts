@@ -110,7 +110,7 @@ describe('job state machine', () => {
     const [o] = await enqueueJobs(t.sql, [job('event trail')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');
     await transitionJob(t.sql, o!.id, 'paused');
-    await transitionJob(t.sql, o!.id, 'queued', { event: 'resumed' });
+    await transitionJob(t.sql, o!.id, 'queued');
     await transitionJob(t.sql, o!.id, 'cancelled');
     const events = await jobEvents(t.sql, o!.id);
     expect(events.map((e) => e.event)).toEqual(['enqueued', 'paused', 'resumed', 'cancelled']);

@@ -34,7 +34,7 @@ describe('leases', () => {
 
     expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
     expect(await addUsage(c.pool, lease, { inputTokens: 10, outputTokens: 10, costUsd: 1 })).toBe(false);
-    expect(await writeEvent(c.pool, lease, 'late', {})).toBe(false);
+    expect(await writeEvent(c.pool, lease, 'repaired', {})).toBe(false);
     expect(await completeJob(c.pool, lease, 'pb-late')).toBe(false);
     expect(await failAttempt(c.pool, lease, { message: 'late', transient: true, delayMs: 1 })).toBeNull();
     expect(await releaseJob(c.pool, lease, 'late')).toBe(false);
@@ -98,9 +98,9 @@ describe('leases', () => {
 
   it('keeps a long job alive with heartbeats well past its lease', async () => {
     const [id] = await enqueue(t, 1, { label: 'long' });
-    const w = await startTestWorker(t, (_job, ctx) => new Promise((resolve) => setTimeout(resolve, 4_500)).then(() => ctx.event('still-mine')), { leaseMs: 2_000 });
+    const w = await startTestWorker(t, (_job, ctx) => new Promise((resolve) => setTimeout(resolve, 4_500)).then(() => ctx.event('repaired')), { leaseMs: 2_000 });
     await waitFor('completion', async () => (await statusOf(t, id!)).status === 'completed', 30_000);
     await w.close();
-    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'still-mine', 'completed']);
+    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'repaired', 'completed']);
   });
 });

@@ -146,7 +146,7 @@ describe('worker', () => {
       { attempt: 1, from: null },
       { attempt: 1, from: { next: 1 } },
     ]);
-    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'paused', 'queued', 'running', 'completed']);
+    expect(await eventsOf(t, id!)).toEqual(['enqueued', 'running', 'paused', 'resumed', 'running', 'completed']);
   });
 
   it('stops a running job when it is cancelled and writes nothing more for it', async () => {

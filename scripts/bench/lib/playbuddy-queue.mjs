@@ -97,7 +97,7 @@ export async function cancelLatency(url, rounds) {
       if (id !== outcome.id) throw new Error('cancel benchmark: the worker started an unexpected job');
       const stopped = new Promise((r) => (aborted = r));
       const before = wallNow();
-      await transitionJob(operator, id, 'cancelled', { event: 'cancelled', details: { by: 'bench' } });
+      await transitionJob(operator, id, 'cancelled', { details: { by: 'bench' } });
       cancelCall.push(wallNow() - before);
       toAbort.push((await within(stopped, 30_000, 'cancel benchmark: abort')) - before);
     }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log/logger.js';
+import { JOB_EVENTS } from '../../queue/events.js';
 import type { JobConfig, PlayMetadata } from '../../queue/jobs.js';
 import type { ParsedPlay } from '../play.js';
 import { titleFromFilename } from './validate.js';
@@ -37,7 +38,7 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
     );
     const play = withMetadata(outcome.play, job.filename, job.config?.metadata);
     if (outcome.repairs.length > 0) {
-      await ctx.event('repaired', { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
+      await ctx.event(JOB_EVENTS.repaired, { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
     }
     const parsedMs = performance.now() - started;
     let stored: StoredPlay | undefined;

@@ -1,4 +1,5 @@
 import type { Chunk, ChunkRunContext, ParseConfig, PlayParser, TokenUsage } from '../parser.js';
+import { JOB_EVENTS, type JobEventName } from '../../queue/events.js';
 import type { Checkpoint } from '../../worker/handler.js';
 import { emptyState, groupChunks, planFingerprint, readSavedState, type GroupProgress, type PipelineState } from './state.js';
 import { finishPlay, type FinishedPlay } from './validate.js';
@@ -28,7 +29,7 @@ export interface PipelineHooks {
   signal?: AbortSignal;
   checkpoint?(cp: Checkpoint): Promise<void>;
   usage?(usage: TokenUsage): Promise<void>;
-  event?(name: string, details: Record<string, unknown>): Promise<void>;
+  event?(name: JobEventName, details: Record<string, unknown>): Promise<void>;
 }
 
 export interface PipelineOutcome extends FinishedPlay {
@@ -47,10 +48,10 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   let state = emptyState(parser.name, plan, chunks.length);
   const saved = readSavedState(input.savedState, parser.name, plan, chunks);
   if (saved.kind === 'restart') {
-    await hooks.event?.('restarted', { reason: saved.reason, fromChunk: 0, totalChunks: chunks.length });
+    await hooks.event?.(JOB_EVENTS.restarted, { reason: saved.reason, fromChunk: 0, totalChunks: chunks.length });
   } else if (saved.kind === 'resume') {
     state = saved.state;
-    if (saved.completedChunks > 0) await hooks.event?.('resumed', { completedChunks: saved.completedChunks, totalChunks: chunks.length });
+    if (saved.completedChunks > 0) await hooks.event?.(JOB_EVENTS.resumedFromCheckpoint, { completedChunks: saved.completedChunks, totalChunks: chunks.length });
   }
 
   const writes = serialWrites();

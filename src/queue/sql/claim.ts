@@ -1,6 +1,8 @@
 import type { Queryable } from '../../db/queryable.js';
 import { sqlRetryDelay, type BackoffPolicy } from '../backoff.js';
 import type { ClaimedJob, JobConfig } from '../jobs.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
+import { RUNNABLE, fromStatuses, sqlStatuses } from '../states.js';
 import { LEASE_CLEARED, RETRIES_LEFT, insertEvents, millis, retryDecision } from './fragments.js';
 
 // Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
@@ -16,8 +18,8 @@ const RECOVER_PER_CLAIM = 50;
 //   Claiming them in the same statement means recovery needs no sweeper process: any live worker with a free
 //   slot does it, so recovery is bounded by the lease plus one claim.
 // - `picked`: runnable jobs in priority-then-age order, not before their not-before time. The partial index
-//   ParseJob_claim_idx (priority DESC, createdAt) WHERE status IN ('queued','retrying') yields rows already in
-//   that order, so the scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED:
+//   ParseJob_claim_idx (priority DESC, createdAt) WHERE status IN ('queued','retrying') — the RUNNABLE statuses
+//   of states.ts, which the index's predicate must keep matching — yields rows already in that order, so the scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED:
 //   concurrent claimers pass over each other's rows instead of waiting, and a row changed since our snapshot
 //   is re-checked against the WHERE before we lock it, so a job is handed to exactly one worker.
 // - The recovered rows were `running` in this statement's snapshot, so `picked` never sees them (a row is
@@ -38,7 +40,7 @@ export function claimCtes(p: ClaimParams): string {
 expired AS (
   SELECT id, "workerId" AS "oldWorker"
   FROM "ParseJob"
-  WHERE status = 'running' AND "lockExpiry" < now()
+  WHERE status IN (${sqlStatuses(fromStatuses(JOB_EVENTS.leaseExpired))}) AND "lockExpiry" < now()
   ORDER BY "lockExpiry"
   LIMIT ${RECOVER_PER_CLAIM}
   FOR UPDATE SKIP LOCKED
@@ -61,7 +63,7 @@ recovered AS (
 recovered_events AS (
   ${insertEvents(
     'r.id',
-    `'lease-expired'`,
+    sqlLiteral(JOB_EVENTS.leaseExpired),
     `jsonb_build_object('from', 'running', 'to', r.status, 'worker', r."oldWorker", 'retryCount', r."retryCount",
                             'runAfter', r."runAfter", 'recoveredBy', ${p.worker}::text)`,
     'recovered r',
@@ -70,7 +72,7 @@ recovered_events AS (
 picked AS (
   SELECT id, status AS "fromStatus"
   FROM "ParseJob"
-  WHERE status IN ('queued', 'retrying') AND "runAfter" <= now()
+  WHERE status IN (${sqlStatuses(RUNNABLE)}) AND "runAfter" <= now()
   ORDER BY priority DESC, "createdAt"
   LIMIT ${p.limit}::int
   FOR UPDATE SKIP LOCKED
@@ -88,7 +90,7 @@ claimed AS (
 claim_events AS (
   ${insertEvents(
     'c.id',
-    `'running'`,
+    sqlLiteral(JOB_EVENTS.claimed),
     `jsonb_build_object('from', c."fromStatus", 'to', 'running', 'worker', ${p.worker}::text, 'attempt', c."retryCount" + 1)`,
     'claimed c',
   )}

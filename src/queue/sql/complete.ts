@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { Lease } from '../jobs.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 
 // Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing),
@@ -14,7 +15,7 @@ done AS (
   RETURNING id, "retryCount"
 ),
 done_event AS (
-  ${insertEvents('id', `'completed'`, `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', $3::text, 'attempt', "retryCount" + 1)`, 'done')}
+  ${insertEvents('id', sqlLiteral(JOB_EVENTS.completed), `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', $3::text, 'attempt', "retryCount" + 1)`, 'done')}
 )`;
 
 const COMPLETE_SQL = `WITH ${COMPLETE_CTES} SELECT id FROM done`;

@@ -3,6 +3,7 @@ import { contentHash } from '../hash.js';
 import type { NewJob } from '../jobs.js';
 import { JOBS_CHANNEL } from '../notify.js';
 import { LIVE_OR_DONE, type JobStatus } from '../states.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { insertEvents } from './fragments.js';
 
 // Enqueueing is one statement after the de-duplication lock: enqueue→start latency starts with this call,
@@ -55,7 +56,7 @@ inserted AS (
   RETURNING id, filename
 ),
 events AS (
-  ${insertEvents('id', `'enqueued'`, `jsonb_build_object('status', 'queued', 'filename', filename)`, 'inserted')}
+  ${insertEvents('id', sqlLiteral(JOB_EVENTS.enqueued), `jsonb_build_object('status', 'queued', 'filename', filename)`, 'inserted')}
 ),
 notified AS (
   SELECT pg_notify(${param(JOBS_CHANNEL)}, '') FROM (SELECT 1 FROM fresh LIMIT 1) AS any_fresh

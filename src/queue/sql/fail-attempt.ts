@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { Lease } from '../jobs.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { LEASE_CLEARED, RETRIES_LEFT, holdsLease, insertEvents, millis, retryDecision } from './fragments.js';
 
 // A failed attempt. The status is decided here, from the row, so a concurrent change of maxRetries is
@@ -23,7 +24,7 @@ WITH failed AS (
 events AS (
   ${insertEvents(
     'f.id',
-    'f.status',
+    `CASE f.status WHEN 'retrying' THEN ${sqlLiteral(JOB_EVENTS.retrying)} ELSE ${sqlLiteral(JOB_EVENTS.failed)} END`,
     `jsonb_build_object('from', 'running', 'to', f.status, 'error', $4::text, 'transient', $3::bool,
                             'retryCount', f."retryCount", 'delayMs', CASE WHEN f.status = 'retrying' THEN $5::float8 END)`,
     'failed f',

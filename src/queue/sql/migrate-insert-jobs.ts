@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/queryable.js';
 import type { JobConfig } from '../jobs.js';
 import { JOBS_CHANNEL } from '../notify.js';
 import type { JobStatus } from '../states.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { insertEvents } from './fragments.js';
 import { notify } from './notify.js';
 
@@ -38,7 +39,7 @@ ON CONFLICT ("legacySessionId") DO NOTHING
 RETURNING "id" AS "jobId", "legacySessionId" AS "sessionId"`;
 
 const INSERT_EVENTS_SQL = `
-${insertEvents('e.job', `'migrated'`, 'e.details::jsonb', 'unnest($1::text[], $2::text[]) AS e(job, details)')}
+${insertEvents('e.job', sqlLiteral(JOB_EVENTS.migrated), 'e.details::jsonb', 'unnest($1::text[], $2::text[]) AS e(job, details)')}
 RETURNING "jobId"`;
 
 export interface MigratedJobRow {

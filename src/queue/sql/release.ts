@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { Lease } from '../jobs.js';
 import { JOBS_CHANNEL } from '../notify.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 
 // Graceful shutdown hands the job back without using an attempt; it keeps its checkpoint, and the NOTIFY
@@ -15,7 +16,7 @@ WITH released AS (
 events AS (
   ${insertEvents(
     'id',
-    `'released'`,
+    sqlLiteral(JOB_EVENTS.released),
     `jsonb_build_object('from', 'running', 'to', 'queued', 'reason', $3::text, 'completedChunks', "completedChunks")`,
     'released',
   )}

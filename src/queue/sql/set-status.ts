@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
+import type { JobEventName } from '../events.js';
 import type { JobSummary } from '../jobs.js';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../notify.js';
 import type { JobStatus } from '../states.js';
@@ -15,7 +16,7 @@ import { LEASE_CLEARED, SUMMARY_COLUMNS, insertEvents } from './fragments.js';
 export interface StatusChange {
   from: JobStatus;
   to: JobStatus;
-  event: string;
+  event: JobEventName;
   details: Record<string, unknown>;
   /** retry: a fresh retry budget (the previous count stays in the event). */
   resetRetries?: boolean;

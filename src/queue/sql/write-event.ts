@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
+import type { JobEventName } from '../events.js';
 import type { Lease } from '../jobs.js';
 import { holdsLease, insertEvents } from './fragments.js';
 
@@ -6,7 +7,7 @@ import { holdsLease, insertEvents } from './fragments.js';
 // INSERT selects from the job row only while the lease is held, so a stopped job gains no events.
 const WRITE_EVENT_SQL = insertEvents('id', '$3', '$4::jsonb', `"ParseJob" WHERE ${holdsLease('$1', '$2')}`);
 
-export async function writeEvent(db: Queryable, lease: Lease, event: string, details: Record<string, unknown> | undefined): Promise<boolean> {
+export async function writeEvent(db: Queryable, lease: Lease, event: JobEventName, details: Record<string, unknown> | undefined): Promise<boolean> {
   const r = await db.query({
     text: WRITE_EVENT_SQL,
     values: [lease.jobId, lease.leaseToken, event, details === undefined ? null : JSON.stringify(details)],
