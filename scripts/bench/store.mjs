@@ -1,28 +1,32 @@
 #!/usr/bin/env node
-// bench:store — how long storing a parsed Hamlet takes: the Playbook, its cast, acts, scenes, ~1,700 lines
-// and their speaker links, in one transaction, as a job's completion writes them. The play comes from the
+// bench:store — how long storing a parsed Hamlet takes: the Playbook, its cast, acts, scenes, ~1,400 lines
+// and their speaker links, in one transaction, as a job's completion writes them, with the statements it
+// takes, PostgreSQL's CPU time and the WAL it writes (measures a busy machine does not move much). The play comes from the
 // corpus through the compiled rules parser when both are there, else a generated play of the same size.
-// Also times reading it back (what `export` and `show` do). Works in a database of its own.
+// Also times reading it back (what `export` and `show` do), with the server's CPU time for that. Works in a database of its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
+import { findPlays } from './lib/corpus.mjs';
 import { createBenchDatabase, dropBenchDatabase } from './lib/database.mjs';
-import { ROOT, distHas, fromDist } from './lib/dist.mjs';
+import { distHas, fromDist } from './lib/dist.mjs';
 import { printSummary, progress, runBench } from './lib/report.mjs';
+import { serverCostProbe } from './lib/server-cost.mjs';
 import { round } from './lib/stats.mjs';
 
 const STORES_PER_RUN = 10;
-const HAMLET = join(ROOT, '..', 'shared', 'corpus', 'plays', 'shakespeare-hamlet.txt');
+const LOADS_PER_RUN = 6;
 
-const args = benchArgs();
+const args = benchArgs({ corpus: { type: 'string' } });
+const HAMLET = findPlays({ explicit: args.corpus, fallback: join('test', 'fixtures', 'plays') }).files.find((f) => f.endsWith('shakespeare-hamlet.txt'));
 const { applyPendingMigrations } = await fromDist('db/migrate.js');
-const { createDb } = await fromDist('db/client.js');
+const { createPool } = await fromDist('db/pool.js');
 const { storePlay } = await fromDist('store/store-play.js');
 const { loadPlay } = await fromDist('store/load-play.js');
 
 async function hamlet() {
-  if (existsSync(HAMLET) && distHas('parse/rules/index.js')) {
+  if (HAMLET && existsSync(HAMLET) && distHas('parse/rules/index.js')) {
     const { runPipeline } = await fromDist('parse/pipeline/run.js');
     const { rulesParser } = await fromDist('parse/pipeline/rules.js');
     const text = readFileSync(HAMLET, 'utf8');
@@ -58,35 +62,72 @@ function generatedPlay() {
   };
 }
 
+/** Runs `fn` in one transaction on `client`, counting the statements it sends. */
+async function inTransaction(client, fn) {
+  let statements = 0;
+  const counted = { query: (...args) => ((statements += 1), client.query(...args)) };
+  await client.query('BEGIN');
+  const result = await fn(counted);
+  await client.query('COMMIT');
+  return { result, statements };
+}
+
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
 await runBench('store', async (report) => {
   const { play, source } = await hamlet();
-  progress(`storing ${play.title} (${source}) ${STORES_PER_RUN} times per run, ${args.runs} run(s)`);
+  progress(`storing ${play.title} (${source}) ${STORES_PER_RUN} times per run and reading it back ${LOADS_PER_RUN} times, ${args.runs} run(s)`);
   for (let run = 1; run <= args.runs; run++) {
     report.run = run;
     const { name, url } = await createBenchDatabase('store');
     await applyPendingMigrations(url);
-    const db = createDb(url, { max: 2 });
+    // One connection, so the server's CPU time is that of one process the probe can read.
+    const pool = createPool(url, { max: 1 });
+    const probe = await serverCostProbe(url);
     try {
-      await db.$queryRaw`SELECT 1`;
+      const client = await pool.connect();
       const stores = [];
       let stored;
+      let statements;
+      const before = await probe.snapshot();
+      const clientCpu = process.cpuUsage();
       for (let i = 0; i < STORES_PER_RUN; i++) {
         const t = performance.now();
-        stored = await db.$transaction((tx) => storePlay(tx, play), { timeout: 60_000 });
+        ({ result: stored, statements } = await inTransaction(client, (tx) => storePlay(tx, play)));
         stores.push(performance.now() - t);
       }
-      const t = performance.now();
-      await loadPlay(db, stored.playbookId);
-      const loadMs = performance.now() - t;
+      const storeClientCpu = process.cpuUsage(clientCpu);
+      client.release();
+      const storeCost = await probe.since(before);
+
+      const loads = [];
+      const beforeLoads = await probe.snapshot();
+      const loadClientCpu = process.cpuUsage();
+      for (let i = 0; i < LOADS_PER_RUN; i++) {
+        const t = performance.now();
+        await loadPlay(pool, stored.playbookId);
+        loads.push(performance.now() - t);
+      }
+      const loadClient = process.cpuUsage(loadClientCpu);
+      const loadCost = await probe.since(beforeLoads);
+
       const shape = { source, lines: stored.lines, links: stored.links, characters: stored.characters, scenes: stored.scenes };
-      // The first store pays for compiling the statements; a worker pays that once per process.
+      const perStore = (v) => (v === null ? null : round(v / STORES_PER_RUN, 1));
+      // The first store pays for planning the statements; a worker pays that once per process.
       report.emit({ system: 'playbuddy', metric: 'first_store_ms', unit: 'ms', value: round(stores[0]), ...shape });
       const warm = stores.slice(1).sort((x, y) => x - y);
-      report.emit({ system: 'playbuddy', metric: 'store_ms', unit: 'ms', value: round(warm[Math.floor(warm.length / 2)]), min: round(warm[0]), max: round(warm.at(-1)), ...shape });
-      report.emit({ system: 'playbuddy', metric: 'lines_stored_per_s', unit: 'lines/s', value: Math.round(stored.lines / (warm[Math.floor(warm.length / 2)] / 1000)) });
-      report.emit({ system: 'playbuddy', metric: 'load_ms', unit: 'ms', value: round(loadMs), ...shape });
+      report.emit({ system: 'playbuddy', metric: 'store_ms', unit: 'ms', value: round(median(warm)), min: round(warm[0]), max: round(warm.at(-1)), statements, ...shape });
+      report.emit({ system: 'playbuddy', metric: 'store_server_cpu_ms', unit: 'ms', value: perStore(storeCost.cpuMs), label: 'PostgreSQL CPU time per store (all stores of the run, averaged)' });
+      report.emit({ system: 'playbuddy', metric: 'store_client_cpu_ms', unit: 'ms', value: round((storeClientCpu.user + storeClientCpu.system) / 1000 / STORES_PER_RUN, 1), label: 'this process’s CPU time per store' });
+      report.emit({ system: 'playbuddy', metric: 'store_wal_kb', unit: 'KB', value: round(storeCost.walBytes / 1024 / STORES_PER_RUN, 0), wal_records: round(storeCost.walRecords / STORES_PER_RUN, 0), label: 'WAL per store (cluster-wide: exact on a quiet server)' });
+      report.emit({ system: 'playbuddy', metric: 'lines_stored_per_s', unit: 'lines/s', value: Math.round(stored.lines / (median(warm) / 1000)) });
+      const warmLoads = loads.slice(1);
+      report.emit({ system: 'playbuddy', metric: 'load_ms', unit: 'ms', value: round(median(warmLoads)), first: round(loads[0]), min: round(Math.min(...warmLoads)), max: round(Math.max(...warmLoads)), ...shape });
+      report.emit({ system: 'playbuddy', metric: 'load_server_cpu_ms', unit: 'ms', value: loadCost.cpuMs === null ? null : round(loadCost.cpuMs / LOADS_PER_RUN, 1), label: 'PostgreSQL CPU time per read-back' });
+      report.emit({ system: 'playbuddy', metric: 'load_client_cpu_ms', unit: 'ms', value: round((loadClient.user + loadClient.system) / 1000 / LOADS_PER_RUN, 1), label: 'this process’s CPU time per read-back' });
     } finally {
-      await db.$disconnect();
+      await probe.close();
+      await pool.end();
       await dropBenchDatabase(name);
     }
   }

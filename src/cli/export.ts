@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, withDb } from './runtime.js';
+import { action, withSql } from './runtime.js';
 import { UserError } from '../errors.js';
 
 export function register(program: Command): void {
@@ -11,10 +11,10 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  playbuddy export 3f2a1b9c > hamlet.json\n  playbuddy export 3f2a1b9c --out hamlet.json')
     .action(
       action(async (id: string, opts: { out?: string }) => {
-        const json = await withDb(async ({ db }) => {
+        const json = await withSql(async ({ sql }) => {
           const [{ resolvePlay }, { loadPlay }] = await Promise.all([import('../store/plays.js'), import('../store/load-play.js')]);
-          const { playbookId } = await resolvePlay(db, id);
-          const play = await loadPlay(db, playbookId);
+          const { playbookId } = await resolvePlay(sql, id);
+          const play = await loadPlay(sql, playbookId);
           if (!play) throw new UserError(`The play ${playbookId.slice(0, 8)} was deleted just now.`);
           return JSON.stringify(play, null, 2) + '\n';
         });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, printJson, withDb } from './runtime.js';
+import { action, printJson, withSql } from './runtime.js';
 import { intOption } from './options.js';
 import { age, shortId, table, truncate } from './format.js';
 import type { PlaySummary } from '../store/plays.js';
@@ -13,9 +13,9 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  playbuddy plays\n  playbuddy plays --json\n  playbuddy plays delete 3f2a1b9c')
     .action(
       action(async (opts: { limit: number; json?: boolean }) =>
-        withDb(async ({ db }) => {
+        withSql(async ({ sql }) => {
           const { listPlays } = await import('../store/plays.js');
-          const rows = await listPlays(db, { limit: opts.limit });
+          const rows = await listPlays(sql, { limit: opts.limit });
           if (opts.json) return printJson(rows);
           console.log(await formatPlays(rows));
         }),
@@ -28,9 +28,9 @@ export function register(program: Command): void {
     .argument('<id>', 'the id of the play, or of the job that stored it (a unique prefix is enough)')
     .action(
       action(async (id: string) =>
-        withDb(async ({ db }) => {
+        withSql(async ({ sql }) => {
           const { deletePlay } = await import('../store/plays.js');
-          const deleted = await deletePlay(db, id);
+          const deleted = await deletePlay(sql, id);
           console.log(`deleted    ${shortId(deleted.id)}  ${deleted.title}`);
         }),
       ),

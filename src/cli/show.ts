@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { action, withDb } from './runtime.js';
+import { action, withSql } from './runtime.js';
 import { intOption } from './options.js';
 import { UserError } from '../errors.js';
 import type { ParsedPlay, PlayLine } from '../parse/play.js';
+import type { SpeechCounts } from '../store/load-play.js';
 
 interface ShowOptions {
   act?: number;
@@ -21,12 +22,14 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  playbuddy show 3f2a1b9c\n  playbuddy show 3f2a1b9c --act 3 --scene 1\n  playbuddy show 3f2a1b9c --character Hamlet')
     .action(
       action(async (id: string, opts: ShowOptions) =>
-        withDb(async ({ db }) => {
-          const [{ resolvePlay }, { loadPlay }] = await Promise.all([import('../store/plays.js'), import('../store/load-play.js')]);
-          const { playbookId } = await resolvePlay(db, id);
-          const play = await loadPlay(db, playbookId);
+        withSql(async ({ sql }) => {
+          const [{ resolvePlay }, { loadPlay, countSpeeches }] = await Promise.all([import('../store/plays.js'), import('../store/load-play.js')]);
+          const { playbookId } = await resolvePlay(sql, id);
+          // With --act or --scene, only the chosen lines are read; the cast's speech counts still cover the whole play.
+          const play = await loadPlay(sql, playbookId, { act: opts.act, scene: opts.scene });
           if (!play) throw new UserError(`The play ${playbookId.slice(0, 8)} was deleted just now.`);
-          process.stdout.write(renderPlay(play, opts) + '\n');
+          const counts = opts.act === undefined && opts.scene === undefined ? speechCounts(play) : await countSpeeches(sql, playbookId);
+          process.stdout.write(renderPlay(play, opts, counts) + '\n');
         }),
       ),
     );
@@ -44,10 +47,10 @@ interface Selected {
 }
 
 /** The play as an actor reads it, or, with `character`, that character's speeches and their cues. */
-export function renderPlay(play: ParsedPlay, opts: ShowOptions = {}): string {
+export function renderPlay(play: ParsedPlay, opts: ShowOptions = {}, counts = speechCounts(play)): string {
   const scenes = selectScenes(play, opts);
-  if (opts.character) return renderCharacter(play, findCharacter(play, opts.character), scenes);
-  const out = [...heading(play), '', ...castList(play), ''];
+  if (opts.character) return renderCharacter(play, findCharacter(play, opts.character, counts), scenes);
+  const out = [...heading(play), '', ...castList(play, counts), ''];
   let act = -1;
   for (const s of scenes) {
     if (s.act !== act) {
@@ -68,26 +71,29 @@ function heading(play: ParsedPlay): string[] {
   return out;
 }
 
-function speechCounts(play: ParsedPlay): Map<string, number> {
-  const counts = new Map(play.characters.map((c) => [c.name, 0]));
+/** Speeches (dialogue lines) in the play, and per character. */
+function speechCounts(play: ParsedPlay): SpeechCounts {
+  const byName = new Map(play.characters.map((c) => [c.name, 0]));
+  let total = 0;
   for (const act of play.acts) {
     for (const scene of act.scenes) {
       for (const line of scene.lines) {
-        if (line.type === 'dialogue') for (const name of line.characters) counts.set(name, (counts.get(name) ?? 0) + 1);
+        if (line.type !== 'dialogue') continue;
+        total += 1;
+        for (const name of line.characters) byName.set(name, (byName.get(name) ?? 0) + 1);
       }
     }
   }
-  return counts;
+  return { total, byName };
 }
 
-function castList(play: ParsedPlay): string[] {
-  const counts = speechCounts(play);
-  const total = play.acts.reduce((n, a) => n + a.scenes.reduce((m, s) => m + s.lines.filter((l) => l.type === 'dialogue').length, 0), 0);
+function castList(play: ParsedPlay, counts: SpeechCounts): string[] {
+  const { total, byName } = counts;
   const width = Math.min(28, Math.max(...play.characters.map((c) => c.name.length)));
   const out = [`Cast (${plural(play.characters.length, 'character')}, ${plural(total, 'speech', 'speeches')})`];
   for (const c of play.characters) {
     const extra = [c.aliases.length ? `(${c.aliases.join(', ')})` : '', c.description ?? ''].filter(Boolean).join(' ');
-    out.push(`  ${c.name.padEnd(width)}  ${String(counts.get(c.name) ?? 0).padStart(4)}${extra ? `  ${extra}` : ''}`.trimEnd());
+    out.push(`  ${c.name.padEnd(width)}  ${String(byName.get(c.name) ?? 0).padStart(4)}${extra ? `  ${extra}` : ''}`.trimEnd());
   }
   return out;
 }
@@ -124,13 +130,12 @@ function selectScenes(play: ParsedPlay, opts: ShowOptions): Selected[] {
   return out;
 }
 
-function findCharacter(play: ParsedPlay, wanted: string): string {
+function findCharacter(play: ParsedPlay, wanted: string, { byName }: SpeechCounts): string {
   const key = wanted.trim().toLocaleLowerCase();
   const matches = play.characters.filter((c) => c.name.toLocaleLowerCase() === key || c.aliases.some((a) => a.toLocaleLowerCase() === key));
   if (matches.length === 1) return matches[0]!.name;
   if (matches.length > 1) throw new UserError(`"${wanted}" names several characters: ${matches.map((c) => c.name).join(', ')}.`, 'Use the full name.');
-  const counts = speechCounts(play);
-  const leads = [...play.characters].sort((x, y) => (counts.get(y.name) ?? 0) - (counts.get(x.name) ?? 0)).slice(0, 8);
+  const leads = [...play.characters].sort((x, y) => (byName.get(y.name) ?? 0) - (byName.get(x.name) ?? 0)).slice(0, 8);
   throw new UserError(`No character of "${play.title}" is called "${wanted}".`, `Characters include: ${leads.map((c) => c.name).join(', ')}.`);
 }
 

@@ -79,7 +79,6 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   try {
     const worker = await startWorker({
       pool: connections.pool,
-      db: connections.db,
       connectionString: url,
       handler: createParseJobHandler({ log }),
       log,

@@ -1,5 +1,4 @@
-import type { Db } from '../db/client.js';
-import { queryableOverPrisma } from '../db/queryable.js';
+import type { Queryable } from '../db/queryable.js';
 import { UserError } from '../errors.js';
 import { ID_PREFIX, findJobsById, jobsOfPlaybooks } from '../queue/reads.js';
 
@@ -12,20 +11,20 @@ export interface PlayRef {
   jobId: string | null;
 }
 
-export async function resolvePlay(db: Db, ref: string): Promise<PlayRef> {
+export async function resolvePlay(db: Queryable, ref: string): Promise<PlayRef> {
   const wanted = ref.trim().toLowerCase();
   if (!ID_PREFIX.test(wanted)) {
     throw new UserError(`"${ref}" is not a job or play id.`, 'Ids are shown by `playbuddy plays` and `playbuddy status`; 4 characters or more of one are enough.');
   }
   const pattern = `${wanted}%`;
   const [books, jobs] = await Promise.all([
-    db.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Playbook" WHERE id LIKE ${pattern} LIMIT 2`,
-    findJobsById(queryableOverPrisma(db), wanted),
+    db.query<{ id: string }>({ text: `SELECT id FROM "Playbook" WHERE id LIKE $1 LIMIT 2`, values: [pattern] }).then((r) => r.rows),
+    findJobsById(db, wanted),
   ]);
   if (books.length + jobs.length > 1) throw new UserError(`More than one job or play has an id starting with ${wanted}.`, 'Type more characters of the id.');
   if (books.length === 1) {
     const playbookId = books[0]!.id;
-    const storedBy = await jobsOfPlaybooks(queryableOverPrisma(db), [playbookId]);
+    const storedBy = await jobsOfPlaybooks(db, [playbookId]);
     return { playbookId, jobId: storedBy.get(playbookId)?.jobId ?? null };
   }
   const job = jobs[0];
@@ -33,8 +32,8 @@ export async function resolvePlay(db: Db, ref: string): Promise<PlayRef> {
   if (!job.playbookId) {
     throw new UserError(`Job ${job.id.slice(0, 8)} has stored no play (it is ${job.status}).`, `See why with \`playbuddy status ${job.id.slice(0, 8)}\`.`);
   }
-  const exists = await db.playbook.count({ where: { id: job.playbookId } });
-  if (exists === 0) {
+  const exists = await db.query({ text: `SELECT 1 FROM "Playbook" WHERE id = $1`, values: [job.playbookId] });
+  if (exists.rows.length === 0) {
     throw new UserError(`The play job ${job.id.slice(0, 8)} stored has since been deleted or replaced.`, 'List stored plays with `playbuddy plays`.');
   }
   return { playbookId: job.playbookId, jobId: job.id };
@@ -51,24 +50,28 @@ export interface PlaySummary {
   createdAt: Date;
 }
 
-export async function listPlays(db: Db, options: { limit?: number } = {}): Promise<PlaySummary[]> {
-  const plays = await db.$queryRaw<Array<Omit<PlaySummary, 'jobId' | 'filename'>>>`
+export async function listPlays(db: Queryable, options: { limit?: number } = {}): Promise<PlaySummary[]> {
+  const { rows: plays } = await db.query<Omit<PlaySummary, 'jobId' | 'filename'>>({
+    text: `
     SELECT p.id, p.title, p.author, p."createdAt",
            (SELECT count(*) FROM "Character" c WHERE c."playbookId" = p.id)::int AS characters,
            (SELECT count(*) FROM "Line" l JOIN "Scene" s ON s.id = l."sceneId" JOIN "Act" a ON a.id = s."actId"
              WHERE a."playbookId" = p.id)::int AS lines
     FROM "Playbook" p
     ORDER BY p."createdAt" DESC, p.id
-    LIMIT ${options.limit ?? 100}`;
-  const storedBy = await jobsOfPlaybooks(queryableOverPrisma(db), plays.map((p) => p.id));
+    LIMIT $1`,
+    values: [options.limit ?? 100],
+  });
+  const storedBy = await jobsOfPlaybooks(db, plays.map((p) => p.id));
   return plays.map((p) => ({ ...p, jobId: storedBy.get(p.id)?.jobId ?? null, filename: storedBy.get(p.id)?.filename ?? null }));
 }
 
 /** Deletes a stored play with everything under it (the foreign keys cascade). */
-export async function deletePlay(db: Db, ref: string): Promise<{ id: string; title: string }> {
+export async function deletePlay(db: Queryable, ref: string): Promise<{ id: string; title: string }> {
   const { playbookId } = await resolvePlay(db, ref);
-  const [deleted] = await db.$queryRaw<Array<{ id: string; title: string }>>`
-    DELETE FROM "Playbook" WHERE id = ${playbookId} RETURNING id, title`;
+  const {
+    rows: [deleted],
+  } = await db.query<{ id: string; title: string }>({ text: `DELETE FROM "Playbook" WHERE id = $1 RETURNING id, title`, values: [playbookId] });
   if (!deleted) throw new UserError(`The play ${playbookId.slice(0, 8)} was deleted by someone else just now.`);
   return deleted;
 }

@@ -1,6 +1,4 @@
 import type pg from 'pg';
-import type { Db } from '../db/client.js';
-import { queryableOverPrisma } from '../db/queryable.js';
 import type { Logger } from '../log/logger.js';
 import { addUsage, completeJob, lockLease, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
 import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
@@ -26,7 +24,6 @@ export class JobStopped extends Error {
 
 export interface ContextDeps {
   pool: pg.Pool;
-  db: Db;
   leaseMs: number;
   log: Logger;
   job: ClaimedJob;
@@ -62,17 +59,27 @@ export function createJobContext(deps: ContextDeps): JobContext {
       fenced(await writeEvent(deps.pool, lease, name, details));
     },
     async complete(store) {
-      await deps.db.$transaction(
-        async (tx) => {
-          // The play is stored through Prisma, so the queue's statements join its transaction. Locking the
-          // row first keeps an operator's pause or cancel from slipping in between storing and completing.
-          const queue = queryableOverPrisma(tx);
-          fenced(await lockLease(queue, lease));
-          const { playbookId } = await store(tx);
-          fenced(await completeJob(queue, lease, playbookId));
-        },
-        { timeout: STORE_TIMEOUT_MS, maxWait: STORE_TIMEOUT_MS },
-      );
+      // Plain pg: the play is written with the job's completion in one transaction on one connection (the
+      // store's statements carry whole columns, which pg sends as they are).
+      const client = await deps.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        // A store that hangs must not hold the job's row and the play's locks for ever.
+        await client.query(`SET LOCAL statement_timeout = ${STORE_TIMEOUT_MS}`);
+        // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
+        // the job completed) instead of slipping in between storing the play and completing the job.
+        fenced(await lockLease(client, lease));
+        const { playbookId } = await store(client);
+        fenced(await completeJob(client, lease, playbookId));
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        throw err;
+      } finally {
+        // A connection whose rollback failed is dropped rather than handed to the next job mid-transaction.
+        client.release(broken);
+      }
       deps.completed();
     },
   };

@@ -1,4 +1,4 @@
-import type { Prisma } from '../db/client.js';
+import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import type { TokenUsage } from '../parse/parser.js';
 import type { JobEventName } from '../queue/events.js';
@@ -24,7 +24,7 @@ export interface JobContext {
    * Runs `store` and marks the job completed with the returned playbook, in one transaction that first
    * checks the lease: either the play is stored and the job completed, or neither.
    */
-  complete(store: (tx: Prisma.TransactionClient) => Promise<{ playbookId: string }>): Promise<void>;
+  complete(store: (tx: pg.ClientBase) => Promise<{ playbookId: string }>): Promise<void>;
 }
 
 /**

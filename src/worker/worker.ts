@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import type { Db } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
@@ -28,8 +27,6 @@ const SETTLE_MS = 5_000;
 export interface WorkerOptions {
   /** The worker's statements run here; size it concurrency + 2 (see openWorkerConnections). */
   pool: pg.Pool;
-  /** For the transaction of ctx.complete(store); built on the same pool. */
-  db: Db;
   /** For the dedicated LISTEN connection. */
   connectionString: string;
   handler: JobHandler;
@@ -87,7 +84,7 @@ interface Slot {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const { pool, db, handler, log } = options;
+  const { pool, handler, log } = options;
   const concurrency = options.concurrency ?? 1;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -186,7 +183,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const t0 = performance.now();
     const ctx = createJobContext({
       pool,
-      db,
       leaseMs,
       log: slot.log,
       job: slot.job,

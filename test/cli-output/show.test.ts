@@ -16,8 +16,8 @@ let playbookId: string;
 beforeAll(async () => {
   t = await createTestDatabase('cli_output');
   parsed = (await runPipeline({ text: TOY_PLAY, filename: 'toy.txt', config: { parser: 'llm', chunkSize: 80 }, parser: scriptedParser() })).play;
-  ({ playbookId } = await t.db.$transaction((tx) => storePlay(tx, parsed)));
-  stored = (await loadPlay(t.db, playbookId))!;
+  ({ playbookId } = await storePlay(t.sql, parsed));
+  stored = (await loadPlay(t.sql, playbookId))!;
 });
 afterAll(async () => {
   await t?.drop();
@@ -130,7 +130,7 @@ describe('export', () => {
 
 describe('plays', () => {
   it('lists title, author, characters, lines, source job and date', async () => {
-    const rows = await listPlays(t.db);
+    const rows = await listPlays(t.sql);
     expect(rows).toEqual([expect.objectContaining({ id: playbookId, title: 'The Toy Play', author: 'A. Tester', characters: 3, lines: 13, jobId: null })]);
     const text = await formatPlays(rows, new Date(rows[0]!.createdAt.getTime() + 90_000));
     expect(text.split('\n')[0]).toBe('1 stored play');

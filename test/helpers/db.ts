@@ -9,9 +9,9 @@ import { adminUrl, serverUrl } from './db-names.js';
 export interface TestDatabase {
   name: string;
   url: string;
-  /** Prisma, for the store of plays. */
+  /** Prisma, for what tests still read through it. */
   db: Db;
-  /** pg, for the queue (src/queue/ speaks pg only). */
+  /** pg, for the queue and the store of plays (both speak pg only). */
   sql: pg.Pool;
   /** Drops the database; call from afterAll. */
   drop(): Promise<void>;

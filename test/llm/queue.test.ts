@@ -98,7 +98,7 @@ function job(id: string) {
 
 async function storedLines(id: string) {
   const { playbookId } = await job(id);
-  const play = (await loadPlay(t.db, playbookId!))!;
+  const play = (await loadPlay(t.sql, playbookId!))!;
   return { play, lines: play.acts.flatMap((a) => a.scenes.flatMap((s) => s.lines.map((l) => [l.type, l.text, l.characters.join('+')]))) };
 }
 

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Db, Prisma } from '../../src/db/client.js';
 import { enqueueJobs } from '../../src/queue/repository.js';
 import type { JobConfig } from '../../src/queue/jobs.js';
@@ -28,7 +29,7 @@ export class SimulatedCrash extends Error {
 const silentLog = { info() {}, warn() {}, error() {}, debug() {}, child: () => silentLog } as unknown as JobContext['log'];
 export { silentLog };
 
-export function testContext(db: Db, jobId: string, options: TestContextOptions = {}): TestContext {
+export function testContext({ db, sql }: { db: Db; sql: pg.Pool }, jobId: string, options: TestContextOptions = {}): TestContext {
   const ctx: TestContext = {
     signal: options.signal ?? new AbortController().signal,
     log: silentLog,
@@ -57,10 +58,18 @@ export function testContext(db: Db, jobId: string, options: TestContextOptions =
     },
     async complete(store) {
       if (options.loseLeaseAtComplete) throw new LeaseLostError(jobId);
-      await db.$transaction(async (tx) => {
-        const { playbookId } = await store(tx);
-        await tx.parseJob.update({ where: { id: jobId }, data: { status: 'completed', playbookId, completedAt: new Date(), progress: 100 } });
-      });
+      const client = await sql.connect();
+      try {
+        await client.query('BEGIN');
+        const { playbookId } = await store(client);
+        await client.query(`UPDATE "ParseJob" SET status = 'completed', "playbookId" = $2, "completedAt" = now(), progress = 100 WHERE id = $1`, [jobId, playbookId]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
     },
   };
   return ctx;

@@ -66,7 +66,7 @@ describe('a worker killed mid-job', () => {
     second.kill('SIGTERM');
 
     expect(await t.db.playbook.count()).toBe(1);
-    expect(await loadPlay(t.db, done.playbookId!)).toEqual(expected);
+    expect(await loadPlay(t.sql, done.playbookId!)).toEqual(expected);
     // Every chunk was checkpointed exactly once: the second worker began where the first one stopped.
     const entries = done.checkpoints as Array<{ chunk: number }>;
     expect(entries.map((e) => e.chunk)).toEqual([...Array(CHUNKS).keys()]);

@@ -62,7 +62,7 @@ describe('the parse job under a real worker', () => {
       }, WORKER_WAIT_MS);
       expect((done.checkpoints as Array<{ chunk: number }>).map((e) => e.chunk)).toEqual([...Array(30).keys()]);
       expect(await t.db.playbook.count({ where: { id: done.playbookId! } })).toBe(1);
-      expect(await loadPlay(t.db, done.playbookId!)).toEqual(expected);
+      expect(await loadPlay(t.sql, done.playbookId!)).toEqual(expected);
     } finally {
       await worker.stop({ graceMs: 0 });
       await connections.close();
@@ -122,7 +122,7 @@ describe('the parse job under a real worker', () => {
     }
     const job = await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } });
     expect(job).toMatchObject({ status: 'completed', progress: 100, totalChunks: 1, completedChunks: 1 });
-    const stored = await loadPlay(t.db, job.playbookId!);
+    const stored = await loadPlay(t.sql, job.playbookId!);
     expect(JSON.stringify(stored, null, 2)).toBe(JSON.stringify(direct.play, null, 2));
     expect(stored!.characters).toHaveLength(2);
     expect(stored!.acts[0]!.scenes).toHaveLength(2);

@@ -26,7 +26,6 @@ export async function startTestWorker(
   const connections = openWorkerConnections(t.url, { concurrency });
   const worker = await startWorker({
     pool: connections.pool,
-    db: connections.db,
     connectionString: t.url,
     handler,
     log: quietLog,

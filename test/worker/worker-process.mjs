@@ -33,14 +33,13 @@ async function handler(job, ctx) {
     await ctx.checkpoint({ state: { next: chunk + 1 }, completedChunks: chunk + 1, totalChunks: chunks, progress: ((chunk + 1) / chunks) * 100, entry: { chunk } });
   }
   await ctx.complete(async (tx) => {
-    await tx.$executeRaw`INSERT INTO completions (job_id, pid) VALUES (${job.id}, ${process.pid})`;
+    await tx.query('INSERT INTO completions (job_id, pid) VALUES ($1, $2)', [job.id, process.pid]);
     return { playbookId: `pb-${job.id}` };
   });
 }
 
 const worker = await startWorker({
   pool,
-  db: connections.db,
   connectionString: url,
   handler,
   log,

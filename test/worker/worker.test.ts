@@ -34,7 +34,7 @@ describe('worker', () => {
     const recordInTx = async (job: ClaimedJob, ctx: Parameters<Parameters<typeof startTestWorker>[1]>[1]) => {
       // Recorded in the completing transaction: a run that did not complete leaves no row.
       await ctx.complete(async (tx) => {
-        await tx.$executeRaw`INSERT INTO executions (job_id, worker) VALUES (${job.id}, ${job.workerId})`;
+        await tx.query('INSERT INTO executions (job_id, worker) VALUES ($1, $2)', [job.id, job.workerId]);
         return { playbookId: `pb-${job.id}` };
       });
     };

@@ -13,7 +13,6 @@ const log = await createLogger({ format: 'json', level: 'info' });
 const connections = openWorkerConnections(url, { concurrency });
 const worker = await startWorker({
   pool: connections.pool,
-  db: connections.db,
   connectionString: url,
   log,
   concurrency,

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { fromDist } from './dist.mjs';
 import { fillHistory } from './history.mjs';
 import { wallNow, within } from './process.mjs';
+import { PROBE_APPLICATION } from './server-cost.mjs';
 import { PROBE_MARK } from './statements.mjs';
 import { spread } from './stats.mjs';
 
@@ -33,7 +34,7 @@ function tagAndSeq(filename) {
 export async function openPlaybuddy(url) {
   await applyPendingMigrations(url);
   const db = createPool(url, { max: 2 });
-  const probe = new pg.Client({ connectionString: url });
+  const probe = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION });
   await probe.connect();
   return {
     enqueueMany: (tag, count) => enqueueJobs(db, Array.from({ length: count }, (_, seq) => newJob(tag, seq))),
@@ -51,7 +52,6 @@ export async function startPlaybuddyWorker(url, { concurrency, onStart, handler 
   const connections = openWorkerConnections(url, { concurrency });
   const worker = await startWorker({
     pool: connections.pool,
-    db: connections.db,
     connectionString: url,
     log,
     concurrency,
