@@ -4,6 +4,8 @@
 // own: bulk enqueue, drain at concurrency 2 and 8 and with two worker processes, and enqueue→start latency
 // from another process into an idle worker. Then what only playbuddy has: cancel→stopped latency of a
 // running job, and a drain with 100,000 finished jobs in the table (graphile-worker deletes finished jobs).
+// Beside every drain and the bulk enqueue: PostgreSQL's CPU time and the WAL records per job for both
+// systems, so the cause of a gap shows in the same run even where a busy machine blurs the jobs/s.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
@@ -12,6 +14,7 @@ import { ROOT } from './lib/dist.mjs';
 import { GRAPHILE_BATCHED_PRESET } from './lib/graphile.mjs';
 import { forkHelper, wallNow } from './lib/process.mjs';
 import { printSummary, progress, runBench } from './lib/report.mjs';
+import { serverCostProbe } from './lib/server-cost.mjs';
 import { shortSql, startRecording, stopRecording } from './lib/statements.mjs';
 import { round, spread } from './lib/stats.mjs';
 import { loadSystem, playbuddyWorkerBuilt } from './lib/systems.mjs';
@@ -68,10 +71,12 @@ async function untilEmpty(queue, deadline) {
   return false;
 }
 
-async function measureEnqueue(queue, tag) {
+async function measureEnqueue(queue, tag, probe) {
+  const before = probe && (await probe.snapshot());
   const t = performance.now();
   await queue.enqueueMany(tag, JOBS);
-  return performance.now() - t;
+  const ms = performance.now() - t;
+  return { ms, cost: probe ? await probe.since(before) : undefined };
 }
 
 /**
@@ -79,31 +84,36 @@ async function measureEnqueue(queue, tag) {
  * database holds no unfinished job. Handler starts alone would stop the clock before the last completions
  * are written.
  */
-async function drainInProcess(system, url, queue, counter, concurrency, preset, profile = false) {
+async function drainInProcess(system, url, queue, counter, concurrency, preset, profile = false, probe = undefined) {
   counter.reset();
   if (profile) startRecording();
+  const before = probe && (await probe.snapshot());
   const started = performance.now();
   const worker = await system.startWorker(url, { concurrency, onStart: counter.onStart, preset });
   const handlersDone = await counter.reach(JOBS, DRAIN_TIMEOUT_MS);
   const empty = handlersDone && (await untilEmpty(queue, started + DRAIN_TIMEOUT_MS));
   const ms = performance.now() - started;
+  // Before the worker's connections close, so their server processes can still be read.
+  const cost = probe ? await probe.since(before) : undefined;
   await worker.stop();
-  return { ms, drained: empty, handled: counter.count, statements: profile ? stopRecording() : undefined };
+  return { ms, drained: empty, handled: counter.count, statements: profile ? stopRecording() : undefined, cost };
 }
 
-async function drainWithProcesses(system, url, queue) {
+async function drainWithProcesses(system, url, queue, probe) {
   const helpers = Array.from({ length: PROCESSES }, () =>
     forkHelper(HELPER, ['worker', system.name, url, String(PER_PROCESS_CONCURRENCY)]),
   );
   try {
     await Promise.all(helpers.map((h) => h.next('ready')));
+    const before = await probe.snapshot();
     const started = performance.now();
     for (const h of helpers) h.send({ type: 'go' });
     const empty = await untilEmpty(queue, started + DRAIN_TIMEOUT_MS);
     const ms = performance.now() - started;
+    const cost = await probe.since(before);
     for (const h of helpers) h.send({ type: 'stop' });
     const handled = (await Promise.all(helpers.map((h) => h.next('stopped')))).map((m) => m.handled);
-    return { ms, drained: empty, handled: handled.reduce((a, b) => a + b, 0), perProcess: handled };
+    return { ms, drained: empty, handled: handled.reduce((a, b) => a + b, 0), perProcess: handled, cost };
   } finally {
     await Promise.all(helpers.map((h) => h.stop()));
   }
@@ -143,6 +153,7 @@ async function benchSystem(report, systemName) {
   const system = await loadSystem(systemName);
   const { name: dbName, url } = await createBenchDatabase(`queue_${systemName.replace(/\W/g, '_')}`);
   const queue = await system.open(url);
+  const probe = await serverCostProbe(url);
   const counter = startCounter();
   const base = { system: systemName };
   const ratioFor = (metric, value, higherIsBetter) => {
@@ -154,23 +165,35 @@ async function benchSystem(report, systemName) {
   const rate = (metric, r, label, extra = {}) => {
     const value = round(r.handled / (r.ms / 1000), 0);
     report.emit({ ...base, metric, value, unit: 'jobs/s', ms: round(r.ms, 0), jobs: JOBS, drained: r.drained, label, ...extra, ...ratioFor(metric, value, true) });
+    if (r.cost) emitCost(metric, r.cost, r.handled);
+  };
+  // What the server spent per job in the same run: where a gap in jobs/s comes from, even on a busy machine.
+  const emitCost = (metric, cost, jobs) => {
+    if (cost.cpuMs !== null) {
+      const value = round(cost.cpuMs / jobs, 3);
+      report.emit({ ...base, metric: `${metric}_server_cpu`, value, unit: 'ms/job', label: 'PostgreSQL CPU time per job (server processes of this database)', ...ratioFor(`${metric}_server_cpu`, value, false) });
+    }
+    const records = round(cost.walRecords / jobs, 1);
+    report.emit({ ...base, metric: `${metric}_wal`, value: records, unit: 'WAL records/job', wal_bytes_per_job: round(cost.walBytes / jobs, 0), label: 'WAL per job (cluster-wide: exact on a quiet server)', ...ratioFor(`${metric}_wal`, records, false) });
   };
   try {
-    const enqueueMs = [];
+    const enqueues = [];
     for (const c of CONCURRENCIES) {
       progress(`${systemName}: enqueue ${JOBS} and drain at concurrency ${c}`);
-      enqueueMs.push(await measureEnqueue(queue, `c${c}`));
-      const r = await drainInProcess(system, url, queue, counter, c, undefined, c === 2);
+      enqueues.push(await measureEnqueue(queue, `c${c}`, probe));
+      const r = await drainInProcess(system, url, queue, counter, c, undefined, c === 2, probe);
       rate(`drain_c${c}`, r, `one process, concurrency ${c}, defaults`);
       if (r.statements) emitProfile(report, systemName, r.statements, r.handled);
     }
     progress(`${systemName}: drain with ${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`);
-    enqueueMs.push(await measureEnqueue(queue, 'procs'));
-    const multi = await drainWithProcesses(system, url, queue);
+    enqueues.push(await measureEnqueue(queue, 'procs', probe));
+    const multi = await drainWithProcesses(system, url, queue, probe);
     rate(`drain_${PROCESSES}proc`, multi, `${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`, { per_process: multi.perProcess });
-    const enq = spread(enqueueMs);
+    const enq = spread(enqueues.map((e) => e.ms));
     const enqueueRate = round(JOBS / (enq.median / 1000), 0);
     report.emit({ ...base, metric: 'enqueue_bulk', value: enqueueRate, unit: 'jobs/s', ms: round(enq.median, 0), min_ms: round(enq.min, 0), max_ms: round(enq.max, 0), fills: enq.n, jobs: JOBS, label: `one library call per ${JOBS.toLocaleString('en')} jobs (median of the fills)`, ...ratioFor('enqueue_bulk', enqueueRate, true) });
+    const enqueueCost = enqueues.map((e) => e.cost).reduce((a, c) => ({ cpuMs: a.cpuMs === null || c.cpuMs === null ? null : a.cpuMs + c.cpuMs, walBytes: a.walBytes + c.walBytes, walRecords: a.walRecords + c.walRecords }));
+    emitCost('enqueue_bulk', enqueueCost, JOBS * enqueues.length);
 
     progress(`${systemName}: enqueue→start latency over ${LATENCY_JOBS} single enqueues from another process`);
     const lat = await latency(system, url, counter);
@@ -189,6 +212,7 @@ async function benchSystem(report, systemName) {
       await playbuddyOnly(report, system, url, queue, counter);
     }
   } finally {
+    await probe.close();
     await queue.close();
     await dropBenchDatabase(dbName);
   }

@@ -1,5 +1,6 @@
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
+import { PROBE_APPLICATION } from './server-cost.mjs';
 import { PROBE_MARK } from './statements.mjs';
 
 // graphile-worker driven the way its README shows: run({ concurrency, taskList }) with library defaults
@@ -16,7 +17,7 @@ export const GRAPHILE_BATCHED_PRESET = {
 export async function openGraphile(url) {
   const utils = await makeWorkerUtils({ connectionString: url, logger: quiet });
   await utils.migrate();
-  const probe = new pg.Client({ connectionString: url });
+  const probe = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION });
   await probe.connect();
   return {
     /** One library call, as its docs recommend for bulk inserts (a single add_jobs() statement). */
