@@ -20,10 +20,13 @@ interface Line {
 }
 
 /**
- * One space of indentation is half an em: the average width of a letter, so a line indented by the
- * width of four letters gets four spaces.
+ * In proportional type one space of indentation is half an em: the average width of a letter, so a line
+ * indented by the width of four letters gets four spaces. Monospaced type (a print-out of a text file)
+ * has its own exact width per character, found by `spaceUnit`.
  */
 const EM_PER_SPACE = 0.5;
+/** Type is monospaced when this share of the longer pieces have one width per character, within 3 %. */
+const MONOSPACE_SHARE = 0.9;
 /** A gap narrower than this (in em) between two pieces is kerning, not a space. */
 const MIN_SPACE_EM = 0.15;
 /** A vertical gap this many times the usual line distance separates paragraphs. */
@@ -34,12 +37,46 @@ const WHOLE_PAGE_INDENT = 4;
 const MIN_RUNNING_PAGES = 3;
 
 export function pagesToText(pages: TextPiece[][]): string {
-  const lined = pages.map(toLines);
+  const { unit, monospaced } = typeface(pages);
+  const lined = pages.map((pieces) => toLines(pieces, unit));
   const gap = usualLineGap(lined);
   dropPageFurniture(lined, gap);
-  const margins = leftMargins(lined);
-  const rendered = lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap));
-  return rendered.reduce((text, page) => (text === '' ? page : text + (paragraphEndsAtPageBreak(text, page) ? '\n\n' : '\n') + page), '');
+  const margins = leftMargins(lined, unit);
+  const rendered = lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap, unit));
+  const blankAt = blankLinesAtPageEdges(lined, gap, monospaced);
+  let text = '';
+  rendered.forEach((page, i) => {
+    if (page === '') return;
+    if (text === '') text = page;
+    // A printed text file keeps every blank line, so there the guess from sentences is not needed.
+    else text += (blankAt[i] || (!monospaced && paragraphEndsAtPageBreak(text, page)) ? '\n\n' : '\n') + page;
+  });
+  return text;
+}
+
+/**
+ * Whether a page break also breaks a paragraph because the page before ends above the lowest line any
+ * page reaches, or the page starts below the highest: a blank line of a printed text file that fell on
+ * the page break. Word processors also leave a line free when they move a paragraph's last line to the
+ * next page (widow control), so in proportional type only two free lines count.
+ */
+function blankLinesAtPageEdges(pages: Line[][], gap: number, monospaced: boolean): boolean[] {
+  const breaks = pages.map(() => false);
+  const filled = pages.filter((lines) => lines.length > 0);
+  if (gap === 0 || filled.length < 2) return breaks;
+  // The last page ends where its text ends, and the first may start below a title block.
+  const bottom = Math.min(...filled.slice(0, -1).map((lines) => lines.at(-1)!.y));
+  const top = Math.max(...filled.slice(1).map((lines) => lines[0]!.y));
+  const free = (monospaced ? 1 : 2) - 0.25;
+  let previous: Line[] | undefined;
+  pages.forEach((lines, i) => {
+    if (lines.length === 0) return;
+    const shortBefore = previous !== undefined && previous.at(-1)!.y - bottom >= free * gap;
+    const lowStart = previous !== undefined && top - lines[0]!.y >= free * gap;
+    breaks[i] = shortBefore || lowStart;
+    previous = lines;
+  });
+  return breaks;
 }
 
 /** A change of indentation this large (in spaces) across a page break starts a new paragraph. */
@@ -59,14 +96,37 @@ function paragraphEndsAtPageBreak(before: string, after: string): boolean {
   return /[.!?:;)\]”’"»]$/.test(last.trimEnd()) && Math.abs(indent(first) - indent(last)) >= PAGE_BREAK_INDENT_CHANGE;
 }
 
-function toLines(pieces: TextPiece[]): Line[] {
+/**
+ * The width of one space in em. A text file printed in a monospaced font keeps its meaning in runs of
+ * spaces (`HAMLET  To be` against `HAMLET To be`, columns, indented verse), and those come back exactly
+ * only when measured in the font's own character width.
+ */
+function typeface(pages: TextPiece[][]): { unit: number; monospaced: boolean } {
+  const ratios: number[] = [];
+  for (const pieces of pages) {
+    for (const p of pieces) {
+      const chars = [...p.str].length;
+      if (chars >= 4 && p.str.trim() !== '' && p.width > 0 && p.fontSize > 0) ratios.push(p.width / chars / p.fontSize);
+    }
+  }
+  const proportional = { unit: EM_PER_SPACE, monospaced: false };
+  if (ratios.length < 10) return proportional;
+  ratios.sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
+  const even = ratios.filter((r) => Math.abs(r - median) <= 0.03 * median).length;
+  return even >= MONOSPACE_SHARE * ratios.length ? { unit: median, monospaced: true } : proportional;
+}
+
+function toLines(pieces: TextPiece[], unit: number): Line[] {
   const lines: Line[] = [];
   let line: Line | undefined;
   for (const piece of pieces) {
     if (piece.str === '') continue;
     const sameLine = line !== undefined && Math.abs(piece.y - line.y) <= 0.5 * Math.max(line.fontSize, piece.fontSize);
+    // pdf.js reports a run of spaces as one blank piece; the gap to the next piece says how many it was.
+    if (line && sameLine && piece.str.trim() === '') continue;
     if (line && sameLine) {
-      line.text += spacesBetween(line, piece) + piece.str;
+      line.text += spacesBetween(line, piece, unit) + piece.str;
       line.end = Math.max(line.end, piece.x + piece.width);
     } else if (piece.str.trim() !== '') {
       line = { text: piece.str, x: piece.x, end: piece.x + piece.width, y: piece.y, fontSize: piece.fontSize };
@@ -76,18 +136,18 @@ function toLines(pieces: TextPiece[]): Line[] {
   for (const l of lines) {
     const lead = l.text.length - l.text.trimStart().length;
     // A line whose first piece starts with spaces begins where its first glyph is drawn.
-    if (lead > 0) l.x += lead * EM_PER_SPACE * l.fontSize;
+    if (lead > 0) l.x += lead * unit * l.fontSize;
     l.text = l.text.trim();
   }
   return lines;
 }
 
-function spacesBetween(line: Line, piece: TextPiece): string {
+function spacesBetween(line: Line, piece: TextPiece, unit: number): string {
   if (/\s$/.test(line.text) || /^\s/.test(piece.str)) return '';
   const gapEm = (piece.x - line.end) / line.fontSize;
   if (gapEm < MIN_SPACE_EM) return '';
   // Wide gaps are kept wide: `NAME      text` in columns is a speech-cue layout of its own.
-  return ' '.repeat(Math.max(1, Math.round(gapEm / EM_PER_SPACE)));
+  return ' '.repeat(Math.max(1, Math.round(gapEm / unit)));
 }
 
 /**
@@ -157,14 +217,14 @@ function dropRunning(pages: Line[][], end: 'first' | 'last', gap: number): void 
  * different margins. A page without any line at the margin (only a stage direction, a centred title)
  * falls back to the smallest margin of pages of the same parity.
  */
-function leftMargins(pages: Line[][]): number[] {
+function leftMargins(pages: Line[][], spaceEm: number): number[] {
   const own = pages.map((lines) => (lines.length ? Math.min(...lines.map((l) => l.x)) : 0));
   const byParity = [0, 1].map((parity) =>
     Math.min(...own.filter((_, i) => i % 2 === parity && pages[i]!.length > 0), Infinity),
   );
   return own.map((margin, i) => {
     const parityMargin = byParity[i % 2]!;
-    const unit = EM_PER_SPACE * bodyFontSize(pages[i]!);
+    const unit = spaceEm * bodyFontSize(pages[i]!);
     return margin - parityMargin > WHOLE_PAGE_INDENT * unit ? parityMargin : margin;
   });
 }
@@ -174,8 +234,8 @@ function bodyFontSize(lines: Line[]): number {
   return sizes[Math.floor(sizes.length / 2)] ?? 10;
 }
 
-function renderPage(lines: Line[], margin: number, gap: number): string {
-  const unit = EM_PER_SPACE * bodyFontSize(lines);
+function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number): string {
+  const unit = spaceEm * bodyFontSize(lines);
   const out: string[] = [];
   lines.forEach((line, i) => {
     const previous = lines[i - 1];

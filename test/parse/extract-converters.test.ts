@@ -1,0 +1,24 @@
+// Files laid out the way other tools lay out a play (scripts/fixtures/make-layout-fixtures.py writes them
+// from test/fixtures/layouts/*.txt) must give the text back as the text file has it, so they parse alike.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { extractFile } from '../../src/parse/extract/index.js';
+import { parseRules } from '../../src/parse/rules/index.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/layouts/${name}`, import.meta.url));
+const read = async (name: string) => (await extractFile(fixture(name))).text;
+
+/** The standard encoding of PDF fonts draws the ASCII apostrophe as a right quote; the words are the same. */
+const apostrophes = (text: string) => text.replace(/’/g, "'");
+
+describe('a text file printed to PDF in a monospaced font', () => {
+  it('gives back every line, blank lines and runs of spaces included, without the running head', async () => {
+    const [txt, pdf] = await Promise.all([read('printout.txt'), read('printout.pdf')]);
+    expect(apostrophes(pdf)).toBe(txt.trimEnd());
+  });
+
+  it('parses as the text file does', async () => {
+    const [txt, pdf] = await Promise.all([read('printout.txt'), read('printout.pdf')]);
+    expect(parseRules(apostrophes(pdf)).play).toEqual(parseRules(txt).play);
+  });
+});
