@@ -22,3 +22,22 @@ describe('a text file printed to PDF in a monospaced font', () => {
     expect(parseRules(apostrophes(pdf)).play).toEqual(parseRules(txt).play);
   });
 });
+
+describe('a text file saved as Word by a word processor, a paragraph per line', () => {
+  it('gives back every line, blank lines and indentation included', async () => {
+    const [txt, docx] = await Promise.all([read('printout.txt'), read('lines.docx')]);
+    expect(docx).toBe(txt.trimEnd());
+  });
+});
+
+describe('a Markdown text converted to Word, directions in italics', () => {
+  it('gives back the underscored directions, within speeches and on their own', async () => {
+    const [txt, docx] = await Promise.all([read('markdown.txt'), read('markdown.docx')]);
+    expect(docx).toBe(txt.trimEnd());
+  });
+
+  it('parses as the text file does', async () => {
+    const [txt, docx] = await Promise.all([read('markdown.txt'), read('markdown.docx')]);
+    expect(parseRules(docx).play).toEqual(parseRules(txt).play);
+  });
+});

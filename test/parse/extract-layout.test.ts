@@ -121,12 +121,12 @@ describe('page furniture', () => {
 });
 
 describe('Word HTML', () => {
-  it('turns paragraphs into blocks and <br /> into line breaks, dropping formatting', () => {
+  it('turns paragraphs into blocks, <br /> into line breaks and italics into underscores, dropping other formatting', () => {
     const html =
       '<h1>THE LANTERN KEEPER</h1><p><strong>MARGERY.</strong><br />The wind has turned.<br />    It calls my name.</p>' +
       '<p><em>Enter TOBIAS.</em></p><ul><li>One</li><li>Two</li></ul>';
     expect(htmlToText(html)).toBe(
-      'THE LANTERN KEEPER\n\nMARGERY.\nThe wind has turned.\n    It calls my name.\n\nEnter TOBIAS.\n\nOne\n\nTwo',
+      'THE LANTERN KEEPER\n\nMARGERY.\nThe wind has turned.\n    It calls my name.\n\n_Enter TOBIAS._\n\nOne\n\nTwo',
     );
   });
 
@@ -134,6 +134,29 @@ describe('Word HTML', () => {
     expect(htmlToText('<p>Tom &amp; Jerry &lt;aside&gt; &quot;Hi&quot; &#8212; &#x2019;tis&nbsp;so &bogus;</p>')).toBe(
       'Tom & Jerry <aside> "Hi" — ’tis\u00a0so &bogus;',
     );
+  });
+
+  it('marks italics inside a speech, and leaves italic paragraphs that are indented or bracketed as they are', () => {
+    const html =
+      '<p>MARGERY.<br /><em>Aside. </em><br />He is late.<br /><em>Aloud.</em><em> Come</em> up.</p>' +
+      '<p><em>    He climbs.</em></p><p><em>[She waits.]</em></p><p>TOBIAS. Here I am, with the oil and the wick.</p>';
+    expect(htmlToText(html)).toBe(
+      'MARGERY.\n_Aside._\nHe is late.\n_Aloud. Come_ up.\n\n    He climbs.\n\n[She waits.]\n\nTOBIAS. Here I am, with the oil and the wick.',
+    );
+  });
+
+  it('drops italics where most of the text is italic', () => {
+    expect(htmlToText('<p><em>MARGERY. The wind has turned.</em></p><p>TOBIAS. <em>It has.</em></p>')).toBe(
+      'MARGERY. The wind has turned.\n\nTOBIAS. It has.',
+    );
+  });
+
+  it('reads a document typed like a text file, a paragraph per line, as lines and blank lines', () => {
+    const lines = ['MARGERY', 'Who goes there?', '', 'TOBIAS  Your brother.', '', '', '  [He climbs.]'];
+    const html = lines.map((l) => (l ? `<p>${l}</p>` : '<p></p>')).join('');
+    expect(htmlToText(html)).toBe(lines.join('\n'));
+    // Without empty paragraphs, paragraphs are blocks.
+    expect(htmlToText('<p>MARGERY</p><p>Who goes there?</p>')).toBe('MARGERY\n\nWho goes there?');
   });
 
   it('drops empty lines at the edges of a paragraph and spaces at line ends', () => {

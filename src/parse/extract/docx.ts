@@ -10,7 +10,7 @@ export async function docxToText(bytes: Uint8Array, name: string): Promise<strin
   const { default: mammoth } = await import('mammoth');
   let html: string;
   try {
-    ({ value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { transformDocument: prepare }));
+    ({ value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { transformDocument: prepare, ignoreEmptyParagraphs: false }));
   } catch (err) {
     throw new UserError(
       `${name} is not a readable Word document: it is damaged or not a .docx file.`,

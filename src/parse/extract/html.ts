@@ -1,18 +1,27 @@
-// The flat HTML mammoth writes → text. Paragraphs (and headings, list items, table cells) are separated
-// by a blank line, <br /> is a line break, formatting is dropped: a play's structure is in its lines,
-// and the parser reads conventions from the text, not from fonts.
+// The flat HTML mammoth writes → text. A play's structure is in its lines, and the parser reads
+// conventions from the text, so the HTML's structure becomes lines and blank lines:
+// - a document typed like a text file (Enter at the end of every line, an empty paragraph between
+//   speeches, as LibreOffice saves a text file) keeps its paragraphs as lines and its empty paragraphs as
+//   blank lines; any other document gets a blank line between paragraphs (and headings, list items,
+//   table cells), and <br /> is a line break;
+// - italics become _underscores_, the plain-text mark of a stage direction (`_Aside._` in a speech, a
+//   direction of its own), as pandoc turns them into italics; unless most of the text is italic, where
+//   italics mark nothing. Other formatting is dropped.
 
 const BLOCK = /^(?:p|h[1-6]|li|td|th|dt|dd|blockquote|pre)$/;
 const TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)[^>]*>/g;
+/** Private-use characters marking where italics open and close until the paragraph is complete. */
+const EM_OPEN = '\ue000';
+const EM_CLOSE = '\ue001';
+/** A document is typed like a text file when it has at least one empty paragraph for this many others. */
+const LINES_PER_EMPTY_PARAGRAPH = 10;
 
 export function htmlToText(html: string): string {
   const paragraphs: string[] = [];
   let current = '';
+  let previousTag = '';
   const endParagraph = () => {
-    const lines = current.split('\n').map((l) => l.trimEnd());
-    while (lines.length && lines[0] === '') lines.shift();
-    while (lines.length && lines.at(-1) === '') lines.pop();
-    if (lines.length) paragraphs.push(lines.join('\n'));
+    if (current !== '') paragraphs.push(current);
     current = '';
   };
   let at = 0;
@@ -20,12 +29,78 @@ export function htmlToText(html: string): string {
     current += decodeEntities(html.slice(at, match.index));
     at = match.index + match[0].length;
     const name = match[1]!.toLowerCase();
+    const closing = match[0].startsWith('</');
     if (name === 'br') current += '\n';
+    else if (name === 'em' || name === 'i') current += closing ? EM_CLOSE : EM_OPEN;
+    else if (name === 'p' && closing && previousTag === '<p>' && current === '') paragraphs.push('');
     else if (BLOCK.test(name)) endParagraph();
+    previousTag = closing ? `</${name}>` : `<${name}>`;
   }
   current += decodeEntities(html.slice(at));
   endParagraph();
-  return paragraphs.join('\n\n');
+  const marked = italicsMarkSomething(paragraphs) ? paragraphs.map(markItalics) : paragraphs.map(dropItalics);
+  return typedLikeTextFile(marked) ? asLines(marked) : asBlocks(marked);
+}
+
+/** A paragraph's lines without trailing spaces and without the empty lines at its edges. */
+function lines(paragraph: string): string[] {
+  const ls = paragraph.split('\n').map((l) => l.trimEnd());
+  while (ls.length && ls[0] === '') ls.shift();
+  while (ls.length && ls.at(-1) === '') ls.pop();
+  return ls;
+}
+
+function asBlocks(paragraphs: string[]): string {
+  return paragraphs
+    .map((p) => lines(p).join('\n'))
+    .filter((block) => block !== '')
+    .join('\n\n');
+}
+
+function asLines(paragraphs: string[]): string {
+  const out = paragraphs.map((p) => lines(p).join('\n'));
+  while (out.length && out[0] === '') out.shift();
+  while (out.length && out.at(-1) === '') out.pop();
+  return out.join('\n');
+}
+
+/**
+ * The markup only tells that a paragraph is empty, not why; an empty paragraph is between the others,
+ * not after a break that ended the paragraph before it (`<p></p>` between blocks, not a trailing `<br />`).
+ */
+function typedLikeTextFile(paragraphs: string[]): boolean {
+  const empty = paragraphs.filter((p) => p.trim() === '').length;
+  const full = paragraphs.length - empty;
+  return full >= 2 && empty * LINES_PER_EMPTY_PARAGRAPH >= full;
+}
+
+const ITALIC_RUN = /\ue000([^\ue001]*)(?:\ue001|$)/g;
+
+/** Italics mark directions only where they are the exception: under half of the document's letters. */
+function italicsMarkSomething(paragraphs: string[]): boolean {
+  let italic = 0;
+  let all = 0;
+  for (const p of paragraphs) {
+    all += p.replace(/[\s\ue000\ue001]/g, '').length;
+    for (const m of p.matchAll(ITALIC_RUN)) italic += m[1]!.replace(/\s/g, '').length;
+  }
+  return italic > 0 && italic * 2 < all;
+}
+
+function dropItalics(paragraph: string): string {
+  return paragraph.replace(/[\ue000\ue001]/g, '');
+}
+
+function markItalics(paragraph: string): string {
+  const joined = paragraph.replaceAll(EM_CLOSE + EM_OPEN, '');
+  const plain = dropItalics(joined.replace(ITALIC_RUN, ''));
+  // A paragraph in italics that is indented or bracketed is set apart already, as the text file sets it.
+  if (plain.trim() === '' && /^\s*(?:\s|[[(])/.test(dropItalics(joined))) return dropItalics(joined);
+  // Underscores hug the words: `_Aside._ ` rather than `_Aside. _`.
+  return joined.replace(ITALIC_RUN, (_, inner: string) => {
+    const m = /^(\s*)(.*?)(\s*)$/s.exec(inner)!;
+    return m[2] ? `${m[1]}_${m[2]}_${m[3]}` : inner;
+  });
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
