@@ -141,8 +141,16 @@ function baseUrlProblem(baseUrl: string, provider: LlmProvider): string | undefi
   if (url.username || url.password) {
     return `The base URL must not contain credentials: put the key in ${apiKeyVariable(provider)} instead.`;
   }
+  // Some gateways take the key as a query parameter (?api-key=…, ?sig=…); stored with the job it would be as
+  // readable as user:pass@ — so the same refusal, naming the parameter but never its value.
+  const secretParam = [...url.searchParams.keys()].find((name) => CREDENTIAL_PARAM.test(name));
+  if (secretParam !== undefined) {
+    return `The base URL must not carry credentials in its query string ("${secretParam}"): put the key in ${apiKeyVariable(provider)} instead.`;
+  }
   return undefined;
 }
+
+const CREDENTIAL_PARAM = /key|token|secret|sig|auth|passw/i;
 
 function missingKeySentence(env: Env, target: LlmTarget, where: string): string | undefined {
   // Local servers (Ollama, llama.cpp, vLLM) usually take no key at all.

@@ -62,6 +62,20 @@ describe('provider configuration', () => {
     expect(withCredentials.message).not.toContain('pw');
   });
 
+  it('refuses a base URL whose query string carries a credential, and names the parameter but not its value', () => {
+    for (const name of ['api-key', 'key', 'access_token', 'client_secret', 'sig', 'X-Amz-Signature', 'auth', 'password']) {
+      const err = thrown(() => checkProviderConfig({}, { provider: 'openai-compatible', model: 'm', baseUrl: `http://h/v1?${name}=s3cr3t-value` }));
+      expect(err, name).toBeInstanceOf(UserError);
+      expect(err.message).toMatch(new RegExp(`must not carry credentials in its query string \\("${name}"\\): put the key in PLAYBUDDY_LLM_API_KEY`));
+      expect(err.message).not.toContain('s3cr3t');
+    }
+    expect(thrown(() => targetForJob({}, { provider: 'openai-compatible', model: 'm', baseUrl: 'http://h/v1?token=t' }))).toBeInstanceOf(PermanentError);
+    // Harmless parameters stay allowed (Azure-style deployments need api-version).
+    expect(checkProviderConfig({}, { provider: 'openai-compatible', model: 'm', baseUrl: 'http://h/v1?api-version=2024-10-21' }).baseUrl).toBe(
+      'http://h/v1?api-version=2024-10-21',
+    );
+  });
+
   it('redacts the key and anything shaped like a key', () => {
     const key = 'local-secret-5c8a1e7d2b9f';
     expect(redactSecrets(`got ${key}; also sk-proj-abcdefghijklmnop and Bearer abc.def`, [key])).toBe(

@@ -169,6 +169,12 @@ describe('LLM parsing through the queue', () => {
     );
     expect(withCredentials.code).toBe(1);
     expect(withCredentials.stderr).toMatch(/must not contain credentials: put the key in PLAYBUDDY_LLM_API_KEY/);
+    const inQuery = keep(
+      await runCli(['enqueue', file, '--parser', 'llm', '--provider', 'openai-compatible', '--model', 'm', '--base-url', 'http://127.0.0.1:9/v1?api-key=secret-in-query'], { databaseUrl: t.url }),
+    );
+    expect(inQuery.code).toBe(1);
+    expect(inQuery.stderr).toMatch(/must not carry credentials in its query string \("api-key"\)/);
+    expect(inQuery.stderr).not.toContain('secret-in-query');
     expect(await t.db.parseJob.count()).toBe(before);
   });
 
