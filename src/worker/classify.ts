@@ -16,17 +16,41 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ET
 const PG_TRANSIENT = /^(08...|57P0[123]|53300|40001|40P01)$/;
 // Prisma: cannot reach / timed out / closed the connection / pool timeout / transaction conflict.
 const PRISMA_TRANSIENT = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
+// What Prisma's driver adapter calls a lost or refused connection (`meta.driverAdapterError.cause.kind`).
+const ADAPTER_TRANSIENT = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
+// node-postgres reports a connection it lost with these messages and no code at all.
+const PG_CONNECTION_LOST = /Connection terminated|not queryable|Server has closed the connection|timeout exceeded when trying to connect/i;
 
 export function classifyError(err: unknown): Verdict {
   const message = errorMessage(err).trim() || 'unknown error';
-  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(err)) {
     if (e instanceof PermanentError || e instanceof UserError) return { kind: 'permanent', message };
     if (e instanceof TransientError) return { kind: 'transient', message, retryAfterMs: e.retryAfterMs };
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_TRANSIENT.test(code) || PRISMA_TRANSIENT.has(code))) {
-      return { kind: 'transient', message };
-    }
-    if (e instanceof Error && e.name === 'TimeoutError') return { kind: 'transient', message };
+    if (isPassing(e)) return { kind: 'transient', message };
   }
   return { kind: 'permanent', message };
+}
+
+function isPassing(e: unknown): boolean {
+  const { code, originalCode, kind } = e as { code?: unknown; originalCode?: unknown; kind?: unknown };
+  for (const c of [code, originalCode]) {
+    if (typeof c === 'string' && (NETWORK_CODES.has(c) || PG_TRANSIENT.test(c) || PRISMA_TRANSIENT.has(c))) return true;
+  }
+  if (typeof kind === 'string' && ADAPTER_TRANSIENT.has(kind)) return true;
+  return e instanceof Error && (e.name === 'TimeoutError' || PG_CONNECTION_LOST.test(e.message));
+}
+
+/**
+ * The error, its causes, and what Prisma tucks away beside them: a raw query that failed in the driver
+ * (P2010) carries the driver's error, SQLSTATE included, in `meta.driverAdapterError`, not in `code`.
+ */
+function* causes(err: unknown): Generator<unknown> {
+  const pending: unknown[] = [err];
+  for (let seen = 0; pending.length > 0 && seen < 16; seen++) {
+    const e = pending.shift();
+    if (!e || typeof e !== 'object') continue;
+    yield e;
+    const { cause, meta } = e as { cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    pending.push(cause, meta?.driverAdapterError);
+  }
 }

@@ -41,6 +41,19 @@ describe('error classification', () => {
     expect(classifyError(Object.assign(new Error('took too long'), { name: 'TimeoutError' })).kind).toBe('transient');
   });
 
+  it('reads the SQLSTATE and kind Prisma keeps in meta.driverAdapterError, and the messages pg gives a lost connection', () => {
+    // The shapes Prisma 7 raises through @prisma/adapter-pg (P2010 = a raw query failed in the driver).
+    const p2010 = (cause: Record<string, unknown>) =>
+      Object.assign(new Error('Raw query failed.'), { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause } } });
+    expect(classifyError(p2010({ originalCode: '57P01', kind: 'postgres', code: '57P01', severity: 'FATAL' })).kind).toBe('transient');
+    expect(classifyError(p2010({ kind: 'ConnectionClosed' })).kind).toBe('transient');
+    expect(classifyError(p2010({ kind: 'DatabaseNotReachable', host: 'h' })).kind).toBe('transient');
+    expect(classifyError(p2010({ originalCode: '23505', kind: 'UniqueConstraintViolation' })).kind).toBe('permanent');
+    expect(classifyError(new Error('Client has encountered a connection error and is not queryable')).kind).toBe('transient');
+    expect(classifyError(new Error('Server has closed the connection.')).kind).toBe('transient');
+    expect(classifyError(new Error('Connection terminated unexpectedly')).kind).toBe('transient');
+  });
+
   it('fails unexpected errors (bugs) at once rather than paying for them again', () => {
     expect(classifyError(new TypeError("cannot read properties of undefined (reading 'x')"))).toMatchObject({ kind: 'permanent' });
     expect(classifyError(Object.assign(new Error('unique violation'), { code: '23505' })).kind).toBe('permanent');
