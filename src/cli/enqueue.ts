@@ -116,15 +116,17 @@ async function readInputs(paths: string[], opts: EnqueueOptions) {
   if (paths.includes('-')) {
     const filename = opts.name ?? 'stdin.txt';
     try {
-      const bytes = await readStdin();
-      const x = await extract.extractBuffer(bytes, filename, { encoding: opts.encoding });
+      const x = await extract.extractStream(process.stdin, filename, { encoding: opts.encoding });
       prepared.push({ rawText: x.text, filename, source: { format: x.format, encoding: x.encoding, bytes: x.bytes } });
     } catch (err) {
       reject(filename, err);
     }
   }
-  const { files, misses } = expandPaths(fileArgs, extract.PLAY_EXTENSIONS);
+  const { files, misses, unreadable } = expandPaths(fileArgs, extract.PLAY_EXTENSIONS);
   for (const m of misses) rejected.push({ kind: 'rejected', filename: m.arg, reason: `${m.arg}: ${m.reason}.` });
+  for (const u of unreadable) {
+    rejected.push({ kind: 'rejected', filename: u.path, reason: `${u.path} cannot be read: ${u.reason}.`, hint: 'Check its permissions; the readable files beside it were still taken.' });
+  }
   for (const file of files) {
     try {
       const x = await extract.extractFile(file, { encoding: opts.encoding });
@@ -134,12 +136,6 @@ async function readInputs(paths: string[], opts: EnqueueOptions) {
     }
   }
   return { prepared, rejected };
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function report(results: FileResult[], json: boolean): void {

@@ -14,12 +14,20 @@ export interface CliResult {
 /** Runs the compiled CLI as a user would (`npm test` builds first), against the given database. */
 export function runCli(
   args: string[],
-  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    databaseUrl?: string;
+    env?: NodeJS.ProcessEnv;
+    input?: string | Buffer;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Runs the CLI as this OS user (tests running as root need one whom file permissions apply to). */
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, NO_COLOR: '1' };
     if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, uid: options.user?.uid, gid: options.user?.gid });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

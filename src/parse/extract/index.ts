@@ -1,9 +1,11 @@
 // A user's play file → the play's text. Runs at enqueue time (the job stores the text, so workers never
 // need the file) and for `playbuddy parse`. Every way a file can be unusable ends in a UserError whose
 // message names the file and the reason.
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../../errors.js';
+import { readAtMost } from '../../files/read-limited.js';
 import { decodeBytes, normalizeNewlines, resolveEncoding } from './decode.js';
 
 export type SourceFormat = 'txt' | 'md' | 'pdf' | 'docx';
@@ -49,21 +51,56 @@ export async function extractFile(path: string, opts: ExtractOptions = {}): Prom
   const info = await stat(path).catch((err: unknown) => {
     throw fileError(err, path);
   });
+  // Judged before opening: opening a named pipe with no writer waits for ever, and a device never ends.
+  refuseNonFile(info, path);
+  // The format is only certain once the first bytes are read; until then, the largest limit that may apply.
+  const format = formatOf(path);
+  const limit = opts.maxBytes ?? (format === 'txt' || format === 'md' ? DEFAULT_MAX_BYTES : DEFAULT_MAX_DOCUMENT_BYTES);
+  const limitFormat = opts.maxBytes === undefined ? format : null;
+  if (info.size > limit) throw tooLarge(path, info.size, limit, limitFormat);
+  // Non-blocking, so a path swapped for a pipe since the stat cannot hang us either; checked again once open.
+  const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: unknown) => {
+    throw fileError(err, path);
+  });
+  let read;
+  try {
+    refuseNonFile(await file.stat(), path);
+    // A file that grows while we read it is still cut off just past the limit.
+    read = await readAtMost(file.createReadStream({ autoClose: false }), () => limit);
+  } catch (err) {
+    throw err instanceof UserError ? err : fileError(err, path);
+  } finally {
+    await file.close().catch(() => {});
+  }
+  if (!read.ok) throw tooLarge(path, null, read.limit, limitFormat);
+  return extractBuffer(read.bytes, path, opts);
+}
+
+/**
+ * Text from a stream (standard input), read only up to the limit of the format its first bytes show, so an
+ * endless stream is refused after that many bytes instead of being read for ever.
+ */
+export async function extractStream(source: AsyncIterable<Uint8Array>, filename: string, opts: ExtractOptions = {}): Promise<Extracted> {
+  if (opts.encoding !== undefined) resolveEncoding(opts.encoding);
+  let format: SourceFormat | null = null;
+  const read = await readAtMost(source, (head) => {
+    format = documentSignature(head) ?? formatOf(filename);
+    return opts.maxBytes ?? (format === 'pdf' || format === 'docx' ? DEFAULT_MAX_DOCUMENT_BYTES : DEFAULT_MAX_BYTES);
+  });
+  if (!read.ok) throw tooLarge(filename, null, read.limit, opts.maxBytes === undefined ? (format ?? 'txt') : null);
+  return extractBuffer(read.bytes, filename, opts);
+}
+
+function refuseNonFile(info: Stats, path: string): void {
   if (info.isDirectory()) {
     throw new UserError(`${path} is a directory, not a file.`, `Name the play files in it, or its ${PLAY_EXTENSIONS.join(' ')} files with a glob.`);
   }
-  if (info.isFile()) {
-    // The format is only certain once the first bytes are read; until then, the largest limit that may apply.
-    const format = formatOf(path);
-    const limit = opts.maxBytes ?? (format === 'txt' || format === 'md' ? DEFAULT_MAX_BYTES : DEFAULT_MAX_DOCUMENT_BYTES);
-    if (info.size > limit) throw tooLarge(path, info.size, limit, opts.maxBytes === undefined ? format : null);
-  } else if (!info.isFIFO()) {
-    throw new UserError(`${path} is not a regular file.`, 'Name a play file (.txt, .md, .pdf or .docx).');
-  }
-  const bytes = await readFile(path).catch((err: unknown) => {
-    throw fileError(err, path);
-  });
-  return extractBuffer(bytes, path, opts);
+  if (info.isFile()) return;
+  const what = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file';
+  throw new UserError(
+    what === 'not a regular file' ? `${path} is not a regular file.` : `${path} is ${what}, not a file.`,
+    'Save the play to a file first, or send it through standard input: `… | playbuddy enqueue - --name play.txt`.',
+  );
 }
 
 export async function extractBuffer(buf: Uint8Array, filename: string, opts: ExtractOptions = {}): Promise<Extracted> {
@@ -97,15 +134,23 @@ export async function extractBuffer(buf: Uint8Array, filename: string, opts: Ext
   return { text, format, encoding, bytes: buf.byteLength };
 }
 
+/** PDF or Word by their first bytes; null for anything else. */
+function documentSignature(buf: Uint8Array): 'pdf' | 'docx' | null {
+  const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.byteLength, 1024)).toString('latin1');
+  // The PDF specification lets readers accept a header after some leading junk, and pdf.js does.
+  if (head.includes('%PDF-')) return 'pdf';
+  if (head.startsWith('PK\u0003\u0004')) return 'docx';
+  return null;
+}
+
 /**
  * The content decides over the extension: a PDF saved as `.txt` or a play file without extension is
  * still read for what it is, and formats that cannot be read at all get their own sentence.
  */
 function sniff(buf: Uint8Array, filename: string): SourceFormat {
+  const signed = documentSignature(buf);
+  if (signed) return signed;
   const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.byteLength, 1024)).toString('latin1');
-  // The PDF specification lets readers accept a header after some leading junk, and pdf.js does.
-  if (head.includes('%PDF-')) return 'pdf';
-  if (head.startsWith('PK\u0003\u0004')) return 'docx';
   if (head.startsWith('\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1')) {
     // The OLE container of old .doc files also wraps password-protected .docx files.
     throw new UserError(
@@ -125,10 +170,11 @@ function cleanExtracted(text: string): string {
   return normalizeNewlines(text).replace(/^\ufeff/, '').replace(/\u0000/g, '');
 }
 
-function tooLarge(name: string, size: number, limit: number, format: SourceFormat | null): UserError {
+/** `size` null: the input did not end before the limit, so only that it is larger is known. */
+function tooLarge(name: string, size: number | null, limit: number, format: SourceFormat | null): UserError {
   const kind = format === null ? '' : format === 'pdf' || format === 'docx' ? ' for PDF and Word files' : ' for text files';
   return new UserError(
-    `${name} is ${formatSize(size)}, above the limit of ${formatSize(limit)}${kind}.`,
+    `${name} is ${size === null ? `more than ${formatSize(limit)}` : formatSize(size)}, above the limit of ${formatSize(limit)}${kind}.`,
     'Split the play into smaller files, or check that this is the file you meant.',
   );
 }
