@@ -91,14 +91,12 @@ export async function withSql<T>(fn: (s: { sql: pg.Pool; url: string }) => Promi
   }
 }
 
-/** A lost connection in the middle of a command gets the same sentence as one that never connected. */
+/** A lost connection in the middle of a command gets a sentence about the connection, not the query. */
 async function asUserFacing(err: unknown, url: string): Promise<unknown> {
+  if (err instanceof UserError) return err;
+  const [{ lostConnection }, { connectionError }] = await Promise.all([import('../db/errors.js'), import('../db/server.js')]);
   const code = (err as { code?: string })?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01') {
-    const { connectionError } = await import('../db/server.js');
-    return connectionError(url, err);
-  }
-  return err;
+  return code === 'ECONNREFUSED' || lostConnection(err) ? connectionError(url, err) : err;
 }
 
 export async function commandLogger(cmd: Command, name?: string): Promise<Logger> {

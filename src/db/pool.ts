@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ignoreErrorEvents } from './errors.js';
 
 /** What hand-written queries need: a pg Pool or Client. */
 export type SqlClient = Pick<pg.Pool, 'query'>;
@@ -60,7 +61,7 @@ export function clientClass(pooled: boolean | undefined): typeof pg.Client {
  * second of start-up per process, which `playbuddy status` would pay on every call.
  */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'playbuddy',
@@ -68,4 +69,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     types,
     keepAlive: options.keepAlive,
   });
+  // An idle pooled connection the server drops must not end the process; the pool replaces it.
+  ignoreErrorEvents(pool);
+  return pool;
 }

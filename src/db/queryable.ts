@@ -18,9 +18,16 @@ export interface Queryable {
   query<R extends Record<string, any> = any>(statement: Statement): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/** A connection lent by a pool: pg's PoolClient. */
+export interface LentConnection extends Queryable {
+  release(err?: Error | boolean): void;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+  off?(event: 'error', listener: (err: Error) => void): unknown;
+}
+
 /** A pool that can lend one connection for a transaction (pg.Pool). */
 export interface TransactionPool extends Queryable {
-  connect(): Promise<Queryable & { release(err?: Error | boolean): void }>;
+  connect(): Promise<LentConnection>;
 }
 
 /**
@@ -29,6 +36,10 @@ export interface TransactionPool extends Queryable {
  */
 export async function inTransaction<T>(pool: TransactionPool, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const c = await pool.connect();
+  // While we hold it the pool does not listen to it, and a dropped connection would emit 'error' to nobody
+  // (ending the process with a stack trace); the statement in flight fails with the cause anyway.
+  const quiet = () => {};
+  c.on?.('error', quiet);
   try {
     await c.query({ text: begin });
     const result = await fn(c);
@@ -38,6 +49,7 @@ export async function inTransaction<T>(pool: TransactionPool, fn: (tx: Queryable
     await c.query({ text: 'ROLLBACK' }).catch(() => {});
     throw err;
   } finally {
+    c.off?.('error', quiet);
     c.release();
   }
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { databaseName, redactUrl, withDatabase } from '../config/database.js';
 import { UserError, errorMessage } from '../errors.js';
+import { ignoreErrorEvents, lostConnection } from './errors.js';
 
 // Plain `pg` for the first contact with the server: it is much lighter than Prisma, and its error codes
 // tell apart "server down", "bad password" and "no such database", each of which has its own hint.
@@ -9,6 +10,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 
 export async function withPgClient<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  ignoreErrorEvents(client);
   await client.connect();
   try {
     return await fn(client);
@@ -44,6 +46,8 @@ export async function ensureDatabase(connectionString: string): Promise<{ create
 export function connectionError(connectionString: string, err: unknown): UserError {
   const where = redactUrl(connectionString);
   const code = pgCode(err) ?? (err as { code?: string })?.code;
+  const lost = code === 'ECONNREFUSED' ? undefined : lostConnection(err);
+  if (lost) return lostConnectionError(where, lost, err);
   switch (code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
@@ -66,6 +70,16 @@ export function connectionError(connectionString: string, err: unknown): UserErr
         cause: err,
       });
   }
+}
+
+/** A connection that was up and went away: what the command was doing then was rolled back by the server. */
+function lostConnectionError(where: string, how: string, err: unknown): UserError {
+  const said = errorMessage(err).replace(/\s+/g, ' ').trim();
+  return new UserError(
+    `Lost the connection to PostgreSQL at ${where} (${how})${said ? `: ${said.replace(/\.$/, '')}` : ''}.`,
+    'What the command was doing when the connection dropped was rolled back (nothing half-written); check that the server is up and reachable, then run the command again.',
+    { cause: err },
+  );
 }
 
 export function pgCode(err: unknown): string | undefined {

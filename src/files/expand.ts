@@ -30,21 +30,24 @@ export function expandPaths(args: string[], playExtensions: readonly string[]): 
     const key = join(realPath(dirname(path)), basename(path));
     if (!unreadable.has(key)) unreadable.set(key, { path: path.replace(/\/+$/, ''), reason: readProblem(err) });
   };
-  /** The new play files a pattern matches (relative to `cwd` when given), in name order. */
-  const crawl = (pattern: string, cwd?: string): string[] =>
-    globSync(pattern, { cwd, absolute: cwd === undefined && isAbsolute(pattern), followSymbolicLinks: true, fs: reportingFs(noteUnreadable) })
+  /** The play files a pattern matches (relative to `cwd` when given), and those of them not taken yet, in name order. */
+  const crawl = (pattern: string, cwd?: string) => {
+    const matched = globSync(pattern, { cwd, absolute: cwd === undefined && isAbsolute(pattern), followSymbolicLinks: true, fs: reportingFs(noteUnreadable) })
       .filter(isPlayFile)
-      .map((path) => (cwd === undefined ? path : join(cwd, path)))
+      .map((path) => (cwd === undefined ? path : join(cwd, path)));
+    const fresh = matched
       // Around a link loop the same file turns up under longer and longer paths: the shortest is kept.
       .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))
       .filter(isNew)
       .sort((a, b) => a.localeCompare(b));
+    return { matched: matched.length, fresh };
+  };
 
   for (const arg of args) {
     if (isDynamicPattern(arg) && !exists(arg)) {
-      const matches = crawl(arg);
-      if (matches.length === 0) misses.push({ arg, reason: 'no play files match this pattern' });
-      files.push(...matches);
+      const { matched, fresh } = crawl(arg);
+      if (matched === 0) misses.push({ arg, reason: 'no play files match this pattern' });
+      files.push(...fresh);
       continue;
     }
     let st;
@@ -57,9 +60,9 @@ export function expandPaths(args: string[], playExtensions: readonly string[]): 
     }
     if (st.isDirectory()) {
       const before = unreadable.size;
-      const inside = crawl('**/*', arg);
-      if (inside.length === 0 && unreadable.size === before) misses.push({ arg, reason: `no ${playExtensions.join('/')} files in this directory` });
-      files.push(...inside);
+      const { matched, fresh } = crawl('**/*', arg);
+      if (matched === 0 && unreadable.size === before) misses.push({ arg, reason: `no ${playExtensions.join('/')} files in this directory` });
+      files.push(...fresh);
     } else if (isNew(arg)) {
       files.push(arg);
     }

@@ -1,3 +1,4 @@
+import { errorChain, lostConnectionHere } from '../db/errors.js';
 import { PermanentError, TransientError, UserError, errorMessage } from '../errors.js';
 
 // Whether a failed attempt is worth repeating. Handlers should throw TransientError or PermanentError; for
@@ -16,14 +17,12 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ET
 const PG_TRANSIENT = /^(08...|57P0[123]|53300|40001|40P01)$/;
 // Prisma: cannot reach / timed out / closed the connection / pool timeout / transaction conflict.
 const PRISMA_TRANSIENT = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
-// What Prisma's driver adapter calls a lost or refused connection (`meta.driverAdapterError.cause.kind`).
-const ADAPTER_TRANSIENT = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
-// node-postgres reports a connection it lost with these messages and no code at all.
-const PG_CONNECTION_LOST = /Connection terminated|not queryable|Server has closed the connection|timeout exceeded when trying to connect/i;
+// What Prisma's driver adapter calls an unreachable or too busy server (`meta.driverAdapterError.cause.kind`).
+const ADAPTER_TRANSIENT = new Set(['DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
 
 export function classifyError(err: unknown): Verdict {
   const message = errorMessage(err).trim() || 'unknown error';
-  for (const e of causes(err)) {
+  for (const e of errorChain(err)) {
     if (e instanceof PermanentError || e instanceof UserError) return { kind: 'permanent', message };
     if (e instanceof TransientError) return { kind: 'transient', message, retryAfterMs: e.retryAfterMs };
     if (isPassing(e)) return { kind: 'transient', message };
@@ -31,26 +30,12 @@ export function classifyError(err: unknown): Verdict {
   return { kind: 'permanent', message };
 }
 
-function isPassing(e: unknown): boolean {
+function isPassing(e: object): boolean {
+  if (lostConnectionHere(e)) return true;
   const { code, originalCode, kind } = e as { code?: unknown; originalCode?: unknown; kind?: unknown };
   for (const c of [code, originalCode]) {
     if (typeof c === 'string' && (NETWORK_CODES.has(c) || PG_TRANSIENT.test(c) || PRISMA_TRANSIENT.has(c))) return true;
   }
   if (typeof kind === 'string' && ADAPTER_TRANSIENT.has(kind)) return true;
-  return e instanceof Error && (e.name === 'TimeoutError' || PG_CONNECTION_LOST.test(e.message));
-}
-
-/**
- * The error, its causes, and what Prisma tucks away beside them: a raw query that failed in the driver
- * (P2010) carries the driver's error, SQLSTATE included, in `meta.driverAdapterError`, not in `code`.
- */
-function* causes(err: unknown): Generator<unknown> {
-  const pending: unknown[] = [err];
-  for (let seen = 0; pending.length > 0 && seen < 16; seen++) {
-    const e = pending.shift();
-    if (!e || typeof e !== 'object') continue;
-    yield e;
-    const { cause, meta } = e as { cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    pending.push(cause, meta?.driverAdapterError);
-  }
+  return e instanceof Error && (e.name === 'TimeoutError' || /timeout exceeded when trying to connect/.test(e.message));
 }
