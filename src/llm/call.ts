@@ -2,8 +2,8 @@ import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, t
 import type { z } from 'zod';
 import { PermanentError, TransientError, errorMessage } from '../errors.js';
 import { UnusableAnswerError } from './unusable-answer.js';
-import { classifyCallFailure } from './failures.js';
-import type { RequestLimiter } from './limiter.js';
+import { classifyCallFailure, RateLimitedError } from './failures.js';
+import { abortableDelay, type RequestLimiter } from './limiter.js';
 import { buildRepairPrompt } from './prompt.js';
 import type { LlmConnection } from './providers.js';
 
@@ -12,6 +12,11 @@ import type { LlmConnection } from './providers.js';
 // second answer is no better, the call fails with a TransientError: models are not deterministic and a
 // later attempt of the job often succeeds, while the job's attempt limit (and --max-cost) bound what that
 // costs. An answer cut off by maxOutputTokens is not repaired: asking again yields the same cut.
+//
+// A request that fails for a passing reason (HTTP 429 or 5xx, a timeout, a refused connection) is sent again
+// within the job's attempt, with backoff, before the call gives up: one flaky answer in a hundred-chunk play
+// must not cost an attempt of the job (and the chunks' worth of waiting that comes with a queue retry). A
+// 429 also slows the process-wide limiter, so every job of this worker eases off that provider together.
 
 export interface CallUsage {
   inputTokens: number;
@@ -33,7 +38,21 @@ export interface StructuredCall<T> {
   beforeRequest?(promptChars: number): void;
   /** Runs for every answer that was paid for, including answers that then failed validation. */
   onUsage(usage: CallUsage): void;
+  /** How often a request that failed for a passing reason is sent again within the call; CALL_RETRY by default. */
+  retry?: CallRetryPolicy;
+  /** Runs before each wait for another try of a request. */
+  onRetry?(retry: { tryNumber: number; waitMs: number; reason: string }): void;
 }
+
+export interface CallRetryPolicy {
+  /** Tries of one request in all, the first one included. */
+  tries: number;
+  /** The wait before the second try; doubled for each further one, up to capMs. */
+  baseMs: number;
+  capMs: number;
+}
+
+export const CALL_RETRY: CallRetryPolicy = { tries: 4, baseMs: 1_000, capMs: 60_000 };
 
 export interface StructuredResult<T> {
   output: T;
@@ -65,7 +84,36 @@ type Attempt<T> =
   | { ok: true; output: T; usage: CallUsage }
   | { ok: false; invalid: NoObjectGeneratedError; usage: CallUsage };
 
+/** One request, sent again (up to the policy's tries) while it fails for a passing reason. */
 async function attempt<T>(call: StructuredCall<T>, messages: ModelMessage[]): Promise<Attempt<T>> {
+  const policy = call.retry ?? CALL_RETRY;
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      const result = await send(call, messages);
+      call.limiter.recover();
+      return result;
+    } catch (err) {
+      const waitMs = retryWait(err, tryNumber, policy, call.signal);
+      if (waitMs === undefined) throw err;
+      if (err instanceof RateLimitedError) call.limiter.slowDown(waitMs);
+      call.onRetry?.({ tryNumber, waitMs, reason: (err as Error).message });
+      await abortableDelay(waitMs, call.signal);
+    }
+  }
+}
+
+/** How long to wait before trying the request again, or undefined to give up and throw. */
+function retryWait(err: unknown, tryNumber: number, policy: CallRetryPolicy, signal: AbortSignal): number | undefined {
+  // UnusableAnswerError is transient for the job, but the repair round already was this call's second chance.
+  if (signal.aborted || !(err instanceof TransientError) || err instanceof UnusableAnswerError || tryNumber >= policy.tries) return undefined;
+  const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** (tryNumber - 1));
+  // A provider asking for more than the longest wait here gets it from the queue instead, which frees the
+  // worker meanwhile (and honours Retry-After too).
+  if (err.retryAfterMs !== undefined && err.retryAfterMs > policy.capMs) return undefined;
+  return Math.max(backoff, err.retryAfterMs ?? 0);
+}
+
+async function send<T>(call: StructuredCall<T>, messages: ModelMessage[]): Promise<Attempt<T>> {
   call.beforeRequest?.(call.system.length + messages.reduce((n, m) => n + contentLength(m), 0));
   const { connection, limiter, signal } = call;
   try {
@@ -98,6 +146,7 @@ async function attempt<T>(call: StructuredCall<T>, messages: ModelMessage[]): Pr
       throw new TransientError(`${connection.target.provider} returned no answer (${connection.redact(errorMessage(err))}).`);
     }
     const failure = classifyCallFailure(err, connection, call.timeoutMs);
+    // Every request of this process to the provider waits as long as it asked, not only this one.
     if (failure instanceof TransientError && failure.retryAfterMs !== undefined) limiter.holdFor(failure.retryAfterMs);
     throw failure;
   }

@@ -10,6 +10,9 @@ import type { LlmConnection } from './providers.js';
 
 const PROVIDER_MESSAGE_CHARS = 300;
 
+/** HTTP 429: the provider wants fewer requests from this key, not just a second try of this one. */
+export class RateLimitedError extends TransientError {}
+
 export function classifyCallFailure(err: unknown, connection: LlmConnection, timeoutMs: number): Error {
   const { provider } = connection.target;
   if (isTimeout(err)) {
@@ -35,7 +38,7 @@ export function classifyCallFailure(err: unknown, connection: LlmConnection, tim
     );
   }
   if (status === 429) {
-    return new TransientError(`${provider} is rate limiting requests (HTTP 429)${wait !== undefined ? `; it asked to wait ${formatSeconds(wait)}` : ''}.`, wait);
+    return new RateLimitedError(`${provider} is rate limiting requests (HTTP 429)${wait !== undefined ? `; it asked to wait ${formatSeconds(wait)}` : ''}.`, wait);
   }
   // A 2xx whose body the SDK could not read is a glitch of that one answer, not of the request.
   if (err.isRetryable || (status >= 200 && status < 300)) {

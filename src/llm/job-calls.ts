@@ -5,6 +5,7 @@ import type { ChunkRunContext, ParseConfig } from '../parse/parser.js';
 import { limiterFor } from './limiter.js';
 import { estimateCost, loadPriceTable, priceOf, type ModelPrice, type PriceTable } from './pricing.js';
 import { connectLlm, targetForJob, type Env, type LlmConnection, type LlmTarget } from './providers.js';
+import type { CallRetryPolicy } from './call.js';
 
 // What every parser that asks a model shares: one connection per target for the life of the process, the
 // process-wide limiter, prices, the job's --max-cost and the request timeout. A parser only says what to
@@ -34,6 +35,8 @@ export interface JobCallerOptions {
   env?: Env;
   /** Per request; defaults to PLAYBUDDY_LLM_TIMEOUT_SECONDS, else 180 s. */
   timeoutMs?: number;
+  /** How a request failing for a passing reason is tried again within the call (CALL_RETRY by default). */
+  retry?: CallRetryPolicy;
 }
 
 export interface JobCall<T> {
@@ -92,6 +95,8 @@ export function createJobCaller(options: JobCallerOptions = {}): JobCaller {
         if (budget) checkBudget(budget.maxCostUsd, run, budget.price, promptChars, call.expectedOutputTokens);
       },
       onUsage: (usage) => run.reportUsage({ ...usage, costUsd: estimateCost(price, usage.inputTokens, usage.outputTokens).costUsd }),
+      retry: options.retry,
+      onRetry: (retry) => run.reportRetry?.(retry),
     });
     return output;
   };

@@ -3,7 +3,8 @@ import type { Env, LlmTarget } from './providers.js';
 
 // Rate limits belong to an API key and endpoint, not to a job: every job of a worker process that talks
 // to the same provider and base URL goes through one limiter, so N concurrent jobs cannot multiply the
-// request rate, and a 429 seen by one of them makes all of them wait.
+// request rate, and a 429 seen by one of them makes all of them wait. After a 429 the limiter also lets
+// fewer requests run at once (halved, down to one), and gives one slot back per request that succeeds.
 
 export const ENV_MAX_REQUESTS = 'PLAYBUDDY_LLM_MAX_REQUESTS';
 const DEFAULT_MAX_REQUESTS = 8;
@@ -12,12 +13,32 @@ export class RequestLimiter {
   private active = 0;
   private readonly queue: Array<() => void> = [];
   private heldUntil = 0;
+  private allowed: number;
 
   constructor(
     readonly maxConcurrent: number,
     private readonly now: () => number = Date.now,
   ) {
     if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw new RangeError('maxConcurrent must be a positive integer');
+    this.allowed = maxConcurrent;
+  }
+
+  /** Requests allowed at once right now: maxConcurrent, or fewer after a rate limit. */
+  get concurrency(): number {
+    return this.allowed;
+  }
+
+  /** The provider said "too many requests": every request waits `ms`, and fewer run at once from then on. */
+  slowDown(ms: number): void {
+    this.holdFor(ms);
+    this.allowed = Math.max(1, Math.floor(this.allowed / 2));
+  }
+
+  /** A request succeeded: one more may run at once again, up to maxConcurrent. */
+  recover(): void {
+    if (this.allowed >= this.maxConcurrent) return;
+    this.allowed++;
+    this.grantWaiting();
   }
 
   /** Runs `task` once a slot is free and no hold is in force; waiting ends early when `signal` aborts. */
@@ -46,7 +67,7 @@ export class RequestLimiter {
 
   private acquire(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    if (this.active < this.maxConcurrent) {
+    if (this.active < this.allowed) {
       this.active++;
       return Promise.resolve();
     }
@@ -66,10 +87,15 @@ export class RequestLimiter {
   }
 
   private release(): void {
-    // The slot passes straight to the next waiter, so `active` stays the same.
-    const next = this.queue.shift();
-    if (next) next();
-    else this.active--;
+    this.active--;
+    this.grantWaiting();
+  }
+
+  private grantWaiting(): void {
+    while (this.active < this.allowed && this.queue.length > 0) {
+      this.active++;
+      this.queue.shift()!();
+    }
   }
 
   private async waitOutHold(signal: AbortSignal): Promise<void> {

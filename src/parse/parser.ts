@@ -46,6 +46,8 @@ export interface ChunkRunContext {
   signal: AbortSignal;
   /** Called for every paid model call, so the job's cost is known even if the chunk then fails. */
   reportUsage(usage: TokenUsage): void;
+  /** Called when a model request failed for a passing reason and is about to be sent again. */
+  reportRetry?(retry: { tryNumber: number; waitMs: number; reason: string }): void;
 }
 
 export interface ChunkOutcome<Result, GroupState> {

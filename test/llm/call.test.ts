@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../../src/errors.js';
-import { callStructured, type CallUsage, type StructuredCall } from '../../src/llm/call.js';
+import { CALL_RETRY, callStructured, type CallUsage, type StructuredCall } from '../../src/llm/call.js';
 import { RequestLimiter } from '../../src/llm/limiter.js';
 import { connectLlm, type LlmConnection, type LlmProvider } from '../../src/llm/providers.js';
 import { startLlmDouble, type Handler, type LlmDouble } from '../doubles/llm-server.js';
@@ -55,6 +55,8 @@ function callWith(
       timeoutMs: 5_000,
       maxOutputTokens: 200,
       onUsage: (usage) => void usages.push(usage),
+      // One try per request: these tests look at how a single failure is classified (retries: below).
+      retry: { tries: 1, baseMs: 0, capMs: 0 },
       ...overrides,
     },
   };
@@ -315,5 +317,73 @@ describe('structured call', () => {
     const connection = await connect('openai-compatible', 'llama3.1');
     for (let i = 0; i < 12; i++) await callStructured(callWith(connection, { signal: job.signal }).call);
     expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('requests that fail for a passing reason', () => {
+  const quick = { tries: 4, baseMs: 50, capMs: 1_000 };
+
+  it('retries within the call by default: four tries, backoff from one second up to a minute', () => {
+    expect(CALL_RETRY).toEqual({ tries: 4, baseMs: 1_000, capMs: 60_000 });
+  });
+
+  it('are sent again with growing waits, and the call gives up after the last try', async () => {
+    const retries: Array<{ tryNumber: number; waitMs: number }> = [];
+    const { call } = callWith(await connect('openai-compatible', 'llama3.1'), { retry: quick, onRetry: (r) => void retries.push(r) });
+    const started: number[] = [];
+    answer(() => (started.push(Date.now()), { status: 500, message: 'down' }));
+
+    const err = await rejectionOf(callStructured(call));
+
+    expect(err).toBeInstanceOf(TransientError);
+    expect(double.requests).toHaveLength(4);
+    expect(retries.map((r) => [r.tryNumber, r.waitMs])).toEqual([[1, 50], [2, 100], [3, 200]]);
+    for (let i = 1; i < started.length; i++) expect(started[i]! - started[i - 1]!).toBeGreaterThanOrEqual(retries[i - 1]!.waitMs - 10);
+  });
+
+  it('succeed on a later try without the caller noticing', async () => {
+    answer((_r, index) => (index < 2 ? { status: 502 } : { output: { greeting: 'third time', count: 3 } }));
+    const { call } = callWith(await connect('openai', 'gpt-4.1'), { retry: quick });
+
+    expect((await callStructured(call)).output).toEqual({ greeting: 'third time', count: 3 });
+    expect(double.requests).toHaveLength(3);
+  });
+
+  it("wait at least a 429's Retry-After, and slow the shared limiter until requests succeed again", async () => {
+    const limiter = new RequestLimiter(8);
+    const started: number[] = [];
+    answer((_r, index) => (started.push(Date.now()), index === 0 ? { status: 429, headers: { 'retry-after-ms': '400' } } : { output: { greeting: 'ok', count: 1 } }));
+    const seenConcurrency: number[] = [];
+    const { call } = callWith(await connect(), { retry: quick, limiter, onRetry: () => void seenConcurrency.push(limiter.concurrency) });
+
+    await callStructured(call);
+
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(390);
+    expect(seenConcurrency).toEqual([4]);
+    expect(limiter.concurrency).toBe(5);
+  });
+
+  it('are not sent again when the failure is permanent, or when the provider asks for more than the longest wait', async () => {
+    answer(() => ({ status: 400, message: 'bad request' }));
+    await expect(callStructured(callWith(await connect(), { retry: quick }).call)).rejects.toBeInstanceOf(PermanentError);
+    expect(double.requests).toHaveLength(1);
+
+    answer(() => ({ status: 429, headers: { 'retry-after': '30' } }));
+    const err = (await rejectionOf(callStructured(callWith(await connect(), { retry: quick }).call))) as TransientError;
+    expect(err.retryAfterMs).toBe(30_000);
+    expect(double.requests).toHaveLength(2);
+  });
+
+  it('stop waiting for the next try when the job is stopped', async () => {
+    answer(() => ({ status: 503 }));
+    const job = new AbortController();
+    const reason = new Error('paused');
+    const { call } = callWith(await connect(), { retry: { tries: 4, baseMs: 10_000, capMs: 60_000 }, signal: job.signal });
+    const pending = rejectionOf(callStructured(call));
+    await double.waitFor(() => double.requests.length === 1);
+    setTimeout(() => job.abort(reason), 100);
+
+    expect(await pending).toBe(reason);
+    expect(double.requests).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/errors.js';
 import { applyAnswers } from '../../src/parse/hybrid/apply.js';
+import type { CallRetryPolicy } from '../../src/llm/call.js';
 import { createHybridParser } from '../../src/parse/hybrid/parser.js';
 import { locatePassage, readWithRules, type RulesReading } from '../../src/parse/hybrid/regions.js';
 import type { ParseConfig, TokenUsage } from '../../src/parse/parser.js';
@@ -51,11 +52,11 @@ function passagesAsked(): string[] {
   });
 }
 
-async function parse(text: string, overrides: Partial<ParseConfig> = {}, savedState?: unknown) {
+async function parse(text: string, overrides: Partial<ParseConfig> = {}, savedState?: unknown, retry?: CallRetryPolicy) {
   const checkpoints: Checkpoint[] = [];
   const usage: TokenUsage[] = [];
   const outcome = await runPipeline(
-    { text, filename: 'lighthouse.txt', config: config(overrides), parser: createHybridParser({ env: ENV }), savedState },
+    { text, filename: 'lighthouse.txt', config: config(overrides), parser: createHybridParser({ env: ENV, retry }), savedState },
     {
       checkpoint: async (cp) => void checkpoints.push(JSON.parse(JSON.stringify(cp)) as Checkpoint),
       usage: async (u) => void usage.push(u),
@@ -120,7 +121,8 @@ describe('hybrid parser', () => {
     const referenceRequests = double.requests.length;
 
     double.setHandler((request, index) => (index === referenceRequests + 2 ? { status: 503, message: 'overloaded' } : reader(request, index)));
-    const first = await parse(AMBIGUOUS, { llmConcurrency: 1 });
+    // One try per request, so the 503 fails the run instead of being sent again.
+    const first = await parse(AMBIGUOUS, { llmConcurrency: 1 }, undefined, { tries: 1, baseMs: 0, capMs: 0 });
     expect('failed' in first.outcome && first.outcome.failed).toBeInstanceOf(TransientError);
     expect(first.checkpoints.map((c) => c.completedChunks)).toEqual([1, 2]);
     const answeredFirst = passagesAsked().slice(referenceRequests, referenceRequests + 2);

@@ -103,10 +103,10 @@ async function storedLines(id: string) {
 }
 
 /** A longer play, so a scene takes several chunks of 500 characters. */
-function week(): string {
+function week(acts = 2): string {
   const people = ['ALICE', 'BOB', 'CAROL'];
   const parts = ['A Week at the Bakery', 'by Ann Author', ''];
-  for (let act = 1; act <= 2; act++) {
+  for (let act = 1; act <= acts; act++) {
     parts.push(`ACT ${act}`, '');
     for (let scene = 1; scene <= 2; scene++) {
       parts.push(`SCENE ${scene}`, '', `[Day ${act}.${scene}: the ovens are lit.]`, '');
@@ -202,39 +202,52 @@ describe('LLM parsing through the queue', () => {
     });
   }
 
-  it('honours a 429 with Retry-After: the job is retried after the wait and completes', { timeout: SLOW_TEST_MS }, async () => {
+  it('honours a 429 with Retry-After within the attempt: the request is sent again after the wait and the job completes', { timeout: SLOW_TEST_MS }, async () => {
     const seen: number[] = [];
     double.setHandler((request, index) => {
       seen.push(Date.now());
       return index === 0 ? { status: 429, headers: { 'retry-after': '2' }, message: 'slow down' } : scriptModel(request, index);
     });
-    const id = await enqueue(playFile('rate-limited.txt', BAKERY), llmFlags('openai-compatible'));
+    const id = await enqueue(playFile('rate-limited.txt', BAKERY), llmFlags('openai-compatible', ['--max-retries', '0']));
     expect(await workUntilEnded(id)).toBe('completed');
 
     const done = await job(id);
-    expect(done.retryCount).toBe(1);
+    expect(done.retryCount).toBe(0);
     expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(1_900);
-    const events = await t.db.jobEvent.findMany({ where: { jobId: id }, orderBy: { createdAt: 'asc' } });
-    expect(JSON.stringify(events)).toMatch(/429/);
+    const retries = await t.db.jobEvent.findMany({ where: { jobId: id, event: 'llm-retry' } });
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.details).toMatchObject({ tryNumber: 1, waitMs: 2_000, reason: expect.stringMatching(/HTTP 429/) });
     expect((await storedLines(id)).lines).toEqual(BAKERY_LINES);
   });
 
-  it('retries after a 5xx and after a request that times out, then completes', { timeout: SLOW_TEST_MS }, async () => {
+  it('sends a request again within the attempt after a 5xx and after a timeout, then completes', { timeout: SLOW_TEST_MS }, async () => {
     double.setHandler((request, index) => {
       if (index === 0) return { status: 503, message: 'overloaded' };
       if (index === 1) return { ...(scriptModel(request, index) as object), delayMs: 10_000 } as ReturnType<Handler>;
       return scriptModel(request, index);
     });
-    const id = await enqueue(playFile('faults.txt', BAKERY), llmFlags('openai-compatible'));
+    const id = await enqueue(playFile('faults.txt', BAKERY), llmFlags('openai-compatible', ['--max-retries', '0']));
     expect(await workUntilEnded(id, { PLAYBUDDY_LLM_TIMEOUT_SECONDS: '1' })).toBe('completed');
 
     const done = await job(id);
-    expect(done.retryCount).toBe(2);
-    const events = JSON.stringify(await t.db.jobEvent.findMany({ where: { jobId: id } }));
+    expect(done.retryCount).toBe(0);
+    const events = JSON.stringify(await t.db.jobEvent.findMany({ where: { jobId: id, event: 'llm-retry' } }));
     expect(events).toMatch(/HTTP 503/);
     expect(events).toMatch(/did not answer within 1 s/);
     expect(double.requests[1]!.aborted).toBe(true);
     expect((await storedLines(id)).lines).toEqual(BAKERY_LINES);
+  });
+
+  it('completes a 14-chunk play in one attempt on a server that fails one call in four', { timeout: SLOW_TEST_MS }, async () => {
+    double.setHandler((request, index) => (index % 4 === 3 ? { status: 500, message: 'flaky' } : scriptModel(request, index)));
+    const id = await enqueue(playFile('flaky.txt', week(3)), llmFlags('openai-compatible', ['--max-retries', '0', '--llm-concurrency', '1']));
+    expect(await workUntilEnded(id)).toBe('completed');
+
+    const done = await job(id);
+    expect(done.totalChunks).toBeGreaterThanOrEqual(14);
+    expect(done.retryCount).toBe(0);
+    expect(double.requests.filter((_r, i) => i % 4 === 3).length).toBeGreaterThanOrEqual(3);
+    expect(await t.db.jobEvent.count({ where: { jobId: id, event: 'llm-retry' } })).toBe(Math.floor(double.requests.length / 4));
   });
 
   it('repairs malformed JSON and schema-invalid answers within the attempt', { timeout: SLOW_TEST_MS }, async () => {

@@ -74,7 +74,11 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
         spentCostUsd += usage.costUsd;
         if (hooks.usage) void writes.push(() => hooks.usage!(usage)).catch(() => {});
       };
-      const run: PipelineRunContext = { signal, reportUsage, spentCostUsd: () => spentCostUsd };
+      // Recorded as job events, so `status <job>` shows a flaky provider even when every call got through.
+      const reportRetry = (retry: { tryNumber: number; waitMs: number; reason: string }) => {
+        if (hooks.event) void writes.push(() => hooks.event!('llm-retry', { chunk: chunk.index, ...retry })).catch(() => {});
+      };
+      const run: PipelineRunContext = { signal, reportUsage, reportRetry, spentCostUsd: () => spentCostUsd };
       // A chunk that finished is saved even if the job was stopped meanwhile: its work (and its model calls)
       // is paid for, and a checkpoint the lease no longer allows is refused by the context anyway.
       const outcome = await parser.parseChunk(text, chunk, progress.state, config, run);
