@@ -184,7 +184,7 @@ describe('bad files', () => {
   });
 
   it('reports a device that is not a regular file', async () => {
-    expect((await failure(extractFile('/dev/null'))).message).toBe('/dev/null is not a regular file.');
+    expect((await failure(extractFile('/dev/null'))).message).toBe('/dev/null is a device, not a file.');
   });
 
   it('reports an empty file, and one with only whitespace', async () => {
