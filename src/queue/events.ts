@@ -30,12 +30,14 @@ export const JOB_EVENTS = {
   restarted: 'restarted',
   /** The parsed play needed repairs before it could be stored. */
   repaired: 'repaired',
+  /** A model request failed for a passing reason and was sent again within the attempt. */
+  llmRetry: 'llm-retry',
 } as const;
 
 export type JobEventName = (typeof JOB_EVENTS)[keyof typeof JOB_EVENTS];
 
 /** Events that change no status (written through the job context while the lease is held). */
-export const PROGRESS_EVENTS: readonly JobEventName[] = [JOB_EVENTS.resumedFromCheckpoint, JOB_EVENTS.restarted, JOB_EVENTS.repaired];
+export const PROGRESS_EVENTS: readonly JobEventName[] = [JOB_EVENTS.resumedFromCheckpoint, JOB_EVENTS.restarted, JOB_EVENTS.repaired, JOB_EVENTS.llmRetry];
 
 /** A name as an SQL string literal, for statements that write it. */
 export const sqlLiteral = (name: string) => `'${name.replace(/'/g, "''")}'`;

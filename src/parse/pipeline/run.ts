@@ -76,7 +76,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
       };
       // Recorded as job events, so `status <job>` shows a flaky provider even when every call got through.
       const reportRetry = (retry: { tryNumber: number; waitMs: number; reason: string }) => {
-        if (hooks.event) void writes.push(() => hooks.event!('llm-retry', { chunk: chunk.index, ...retry })).catch(() => {});
+        if (hooks.event) void writes.push(() => hooks.event!(JOB_EVENTS.llmRetry, { chunk: chunk.index, ...retry })).catch(() => {});
       };
       const run: PipelineRunContext = { signal, reportUsage, reportRetry, spentCostUsd: () => spentCostUsd };
       // A chunk that finished is saved even if the job was stopped meanwhile: its work (and its model calls)
