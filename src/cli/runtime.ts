@@ -60,9 +60,9 @@ export interface DbSession {
 
 /** Opens the database (created and migrated if needed), runs `fn`, and always disconnects. */
 export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poolMax?: number } = {}): Promise<T> {
-  const [{ resolveDatabaseUrl }, { openDatabase }] = await Promise.all([import('../config/database.js'), import('../db/open.js')]);
-  const url = resolveDatabaseUrl();
-  const db = await openDatabase(url, { max: options.poolMax });
+  const [{ resolveDatabaseTarget }, { openDatabase }] = await Promise.all([import('../config/database.js'), import('../db/open.js')]);
+  const { url, pooled } = resolveDatabaseTarget();
+  const db = await openDatabase(url, { max: options.poolMax, pooled });
   try {
     return await fn({ db, url });
   } catch (err) {
@@ -74,14 +74,14 @@ export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poo
 
 /** Like withDb, over a plain pg pool: for commands that only read, so they skip Prisma's start-up. */
 export async function withSql<T>(fn: (s: { sql: pg.Pool; url: string }) => Promise<T>): Promise<T> {
-  const [{ resolveDatabaseUrl }, { prepareDatabase }, { createPool }] = await Promise.all([
+  const [{ resolveDatabaseTarget }, { prepareDatabase }, { createPool }] = await Promise.all([
     import('../config/database.js'),
     import('../db/open.js'),
     import('../db/pool.js'),
   ]);
-  const url = resolveDatabaseUrl();
+  const { url, pooled } = resolveDatabaseTarget();
   await prepareDatabase(url);
-  const pool = createPool(url);
+  const pool = createPool(url, { pooled });
   try {
     return await fn({ sql: pool, url });
   } catch (err) {

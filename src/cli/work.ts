@@ -61,7 +61,7 @@ Examples:
 
 async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   const log = await commandLogger(cmd, 'worker');
-  const [{ resolveDatabaseUrl }, { prepareDatabase }, { openWorkerConnections }, { startWorker }, { createParseJobHandler }, { countByStatus }] =
+  const [{ resolveDatabaseTarget }, { prepareDatabase }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { createParseJobHandler }, { countByStatus }] =
     await Promise.all([
       import('../config/database.js'),
       import('../db/open.js'),
@@ -70,16 +70,27 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
       import('../parse/pipeline/job-handler.js'),
       import('../queue/repository.js'),
     ]);
-  const url = resolveDatabaseUrl();
+  const target = resolveDatabaseTarget();
+  const url = target.url;
   await prepareDatabase(url);
   const connections = openWorkerConnections(url, {
     concurrency: opts.concurrency,
+    pooled: target.pooled,
     onError: (err) => log.warn({ err: err.message }, 'a pooled database connection failed; it is replaced on next use'),
   });
+  const budget = pooledConnectionBudget(opts.concurrency);
+  log.info(
+    { pooledConnections: budget, directConnections: target.direct ? 1 : 0, pooled: target.pooled },
+    `connections: at most ${budget} through DATABASE_URL (--concurrency + 2)${target.direct ? ' and 1 for notifications' : ''}`,
+  );
+  if (!target.direct) {
+    log.warn('DATABASE_URL leads to a pooler and PLAYBUDDY_DIRECT_DATABASE_URL is not set: finding jobs by polling every ' +
+      `${formatDuration(opts.pollInterval)} instead of being notified`);
+  }
   try {
     const worker = await startWorker({
       pool: connections.pool,
-      connectionString: url,
+      listenUrl: target.direct,
       handler: createParseJobHandler({ log }),
       log,
       concurrency: opts.concurrency,

@@ -11,10 +11,22 @@ export interface WorkerConnections {
   close(): Promise<void>;
 }
 
-export function openWorkerConnections(connectionString: string, options: { concurrency: number; onError?: (err: Error) => void }): WorkerConnections {
+/**
+ * Connections a worker process holds at most through DATABASE_URL: one per running job (checkpoints, the
+ * storing transaction), one for claims, one for heartbeats. The LISTEN connection comes on top, on the direct
+ * URL. Operators size `max_connections` and the pooler from this.
+ */
+export function pooledConnectionBudget(concurrency: number): number {
+  return concurrency + 2;
+}
+
+export function openWorkerConnections(
+  connectionString: string,
+  options: { concurrency: number; pooled?: boolean; onError?: (err: Error) => void },
+): WorkerConnections {
   const pool = createPool(connectionString, {
-    // One per running job (checkpoints, the storing transaction), one for claims, one for heartbeats.
-    max: options.concurrency + 2,
+    max: pooledConnectionBudget(options.concurrency),
+    pooled: options.pooled,
     applicationName: 'playbuddy-worker',
     keepAlive: true,
   });

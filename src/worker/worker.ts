@@ -27,8 +27,12 @@ const SETTLE_MS = 5_000;
 export interface WorkerOptions {
   /** The worker's statements run here; size it concurrency + 2 (see openWorkerConnections). */
   pool: pg.Pool;
-  /** For the dedicated LISTEN connection. */
-  connectionString: string;
+  /**
+   * For the dedicated LISTEN connection: a URL straight to PostgreSQL. Undefined behind a transaction pooler
+   * without a direct URL (a pooled session cannot LISTEN): the worker then finds work by polling, and sees
+   * pause/cancel of a running job at its next heartbeat.
+   */
+  listenUrl: string | undefined;
   handler: JobHandler;
   log: Logger;
   concurrency?: number;
@@ -302,9 +306,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   }
 
-  let listener: Listener;
+  let listener: Listener = { close: async () => {} };
   try {
-    listener = await startListener(options.connectionString, wlog, {
+    if (options.listenUrl) listener = await startListener(options.listenUrl, wlog, {
       onJobs: wake,
       onControl: (id) => void onControl(id),
       onReconnected: () => {

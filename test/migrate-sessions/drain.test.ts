@@ -49,7 +49,7 @@ describe('migrated sessions under a draining worker', () => {
 
     const connections = openWorkerConnections(t.url, { concurrency: 2 });
     try {
-      const worker = await startWorker({ ...connections, connectionString: t.url, handler: createParseJobHandler({ log }), log, concurrency: 2, drain: true, pollMs: 200 });
+      const worker = await startWorker({ ...connections, listenUrl: t.url, handler: createParseJobHandler({ log }), log, concurrency: 2, drain: true, pollMs: 200 });
       const summary = await worker.stopped;
       expect(summary).toMatchObject({ reason: 'drained', completed: 4, failed: 0 });
     } finally {

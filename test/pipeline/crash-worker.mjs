@@ -15,7 +15,7 @@ const parser = paragraphParser(60);
 const handler = createParseJobHandler({ log, loadParser: async () => parser });
 const worker = await startWorker({
   ...connections,
-  connectionString: url,
+  listenUrl: url,
   handler,
   log,
   concurrency: 1,

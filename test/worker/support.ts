@@ -26,7 +26,7 @@ export async function startTestWorker(
   const connections = openWorkerConnections(t.url, { concurrency });
   const worker = await startWorker({
     pool: connections.pool,
-    connectionString: t.url,
+    listenUrl: t.url,
     handler,
     log: quietLog,
     pollMs: 200,

@@ -13,7 +13,10 @@ const chunks = env('PB_CHUNKS', 5);
 const chunkMs = env('PB_CHUNK_MS', 100);
 
 const log = await createLogger({ format: 'json', level: process.env.PB_LOG_LEVEL ?? 'info' });
-const connections = openWorkerConnections(url, { concurrency });
+// Behind a transaction pooler: DATABASE_URL is the pooler, PB_LISTEN_URL reaches PostgreSQL itself ('' = none).
+const pooled = process.env.PB_POOLED === '1';
+const listenUrl = process.env.PB_LISTEN_URL === undefined ? url : process.env.PB_LISTEN_URL || undefined;
+const connections = openWorkerConnections(url, { concurrency, pooled });
 const { pool } = connections;
 
 const sleep = (ms, signal) =>
@@ -40,7 +43,7 @@ async function handler(job, ctx) {
 
 const worker = await startWorker({
   pool,
-  connectionString: url,
+  listenUrl,
   handler,
   log,
   concurrency,

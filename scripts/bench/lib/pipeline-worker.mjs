@@ -13,7 +13,7 @@ const log = await createLogger({ format: 'json', level: 'info' });
 const connections = openWorkerConnections(url, { concurrency });
 const worker = await startWorker({
   pool: connections.pool,
-  connectionString: url,
+  listenUrl: url,
   log,
   concurrency,
   drain: true,

@@ -48,11 +48,11 @@ export async function openPlaybuddy(url) {
   };
 }
 
-export async function startPlaybuddyWorker(url, { concurrency, onStart, handler }) {
-  const connections = openWorkerConnections(url, { concurrency });
+export async function startPlaybuddyWorker(url, { concurrency, onStart, handler, pooled = false, listenUrl = url }) {
+  const connections = openWorkerConnections(url, { concurrency, pooled });
   const worker = await startWorker({
     pool: connections.pool,
-    connectionString: url,
+    listenUrl,
     log,
     concurrency,
     handler: handler ?? (async (job) => onStart(...tagAndSeq(job.filename))),
