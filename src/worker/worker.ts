@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
 import { claimJobs, completeAndClaim } from '../queue/claim.js';
+import { groupCompletions } from './completions.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
 import { classifyError } from './classify.js';
@@ -112,6 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const stopped = new Promise<WorkerSummary>((resolve) => (resolveStopped = resolve));
 
   await registerWorker(pool, { id: workerId, host, pid: process.pid, concurrency });
+  const complete = groupCompletions((leases, limit) => completeAndClaim(pool, leases, { workerId, limit, leaseMs, backoff }));
 
   function wake(): void {
     dirty = true;
@@ -227,7 +229,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         if (refill <= 0) held = await completeJob(pool, lease, null);
         else {
           claimsLeft -= refill;
-          const out = await completeAndClaim(pool, lease, { workerId, limit: refill, leaseMs, backoff }).finally(() => (claimsLeft += refill));
+          const out = await complete(lease, refill).finally(() => (claimsLeft += refill));
           slot.refilled = true;
           held = out.completed;
           next = out.jobs;

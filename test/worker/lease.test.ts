@@ -3,6 +3,7 @@ import { claimJobs, completeAndClaim } from '../../src/queue/claim.js';
 import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheckpoint, writeEvent } from '../../src/queue/lease.js';
 import { transitionJob } from '../../src/queue/repository.js';
 import { openWorkerConnections, type WorkerConnections } from '../../src/worker/connections.js';
+import { groupCompletions } from '../../src/worker/completions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { enqueue, eventsOf, startTestWorker, statusOf, waitFor } from './support.js';
 
@@ -53,19 +54,43 @@ describe('leases', () => {
     expect(await completeJob(c.pool, { jobId: id!, leaseToken: again!.leaseToken }, null)).toBe(true);
   });
 
-  it('completes a job and claims the next in one statement, and claims even when the completion was fenced off', async () => {
+  it('completes jobs and claims the next in one statement, and claims even when a completion was fenced off', async () => {
     const [first, second, third] = await enqueue(t, 3, { label: 'refill' });
     const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
     expect(job!.id).toBe(first);
-    const out = await completeAndClaim(c.pool, { jobId: first!, leaseToken: job!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
-    expect(out.completed).toBe(true);
+    const out = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect([...out.completed]).toEqual([first]);
     expect(out.jobs.map((j) => j.id)).toEqual([second]);
     expect(await eventsOf(t, first!)).toEqual(['enqueued', 'running', 'completed']);
-    const stale = await completeAndClaim(c.pool, { jobId: first!, leaseToken: job!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
-    expect(stale).toMatchObject({ completed: false, jobs: [{ id: third }] });
-    const none = await completeAndClaim(c.pool, { jobId: second!, leaseToken: out.jobs[0]!.leaseToken }, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
-    expect(none).toEqual({ completed: true, jobs: [] });
+    const stale = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(stale).toMatchObject({ completed: new Set(), jobs: [{ id: third }] });
+    const none = await completeAndClaim(c.pool, [{ jobId: second!, leaseToken: out.jobs[0]!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    expect(none).toEqual({ completed: new Set([second]), jobs: [] });
     await completeJob(c.pool, { jobId: third!, leaseToken: stale.jobs[0]!.leaseToken }, null);
+  });
+
+  it('groups the completions of slots that finish together into one statement, each fenced and audited on its own', async () => {
+    const ids = await enqueue(t, 5, { label: 'group' });
+    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 3, leaseMs: 60_000, backoff });
+    const leases = jobs.map((j) => ({ jobId: j.id, leaseToken: j.leaseToken }));
+    // The second job's lease was taken over: its completion must change nothing, the others' must hold.
+    await c.pool.query(`UPDATE "ParseJob" SET "leaseToken" = 'someone-else' WHERE id = $1`, [leases[1]!.jobId]);
+    const sent: number[] = [];
+    const complete = groupCompletions((batch, limit) => {
+      sent.push(batch.length);
+      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000, backoff });
+    });
+    const outcomes = await Promise.all(leases.map((lease) => complete(lease, 1)));
+    // The first goes out at once; the two that arrive while it is on its way share the next statement.
+    expect(sent).toEqual([1, 2]);
+    expect(outcomes.map((o) => o.completed)).toEqual([true, false, true]);
+    const next = outcomes.flatMap((o) => o.jobs.map((j) => j.id));
+    expect(next.sort()).toEqual(ids.filter((id) => !leases.some((l) => l.jobId === id)).sort());
+    expect(await eventsOf(t, leases[0]!.jobId)).toEqual(['enqueued', 'running', 'completed']);
+    expect(await eventsOf(t, leases[2]!.jobId)).toEqual(['enqueued', 'running', 'completed']);
+    expect(await eventsOf(t, leases[1]!.jobId)).toEqual(['enqueued', 'running']);
+    for (const job of outcomes.flatMap((o) => o.jobs)) await completeJob(c.pool, { jobId: job.id, leaseToken: job.leaseToken }, null);
+    await c.pool.query(`UPDATE "ParseJob" SET status = 'cancelled', "leaseToken" = NULL WHERE id = $1`, [leases[1]!.jobId]);
   });
 
   it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {

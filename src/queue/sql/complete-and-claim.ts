@@ -1,42 +1,67 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { ClaimedJob, Lease } from '../jobs.js';
+import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { claimCtes, claimJobs, toClaimedJob, type ClaimRequest, type ClaimRow } from './claim.js';
-import { COMPLETE_CTES, completeJob } from './complete.js';
+import { completeJob } from './complete.js';
+import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 
-// A slot whose job just succeeded completes it and claims its next job in one round trip (one commit instead
-// of two). The two touch different rows: the finished job is `running`, the candidates are not. The LEFT JOIN
-// returns one row even when nothing was claimed, so the completion's outcome is always known.
-const COMPLETE_AND_CLAIM_SQL = `WITH ${COMPLETE_CTES},
-${claimCtes({ worker: '$4', limit: '$5', lease: '$6', base: '$7', cap: '$8' })}
-SELECT (SELECT count(*)::int FROM done) AS "completedCount", c.*
+// Slots whose jobs just succeeded complete them and claim their next jobs in one round trip: one statement
+// and one commit for however many jobs finished while the previous such statement was running (group
+// commit: the worker batches them, see src/worker/completions.ts). Each job is fenced on its own lease and
+// gets its own JobEvent; a job counts as done only once this statement has committed. The completions and
+// the claim touch different rows: the finished jobs are `running`, the candidates are not. The LEFT JOIN
+// returns one row even when nothing was claimed, so the completions' outcome is always known.
+// Parameters: $1 job ids, $2 their lease tokens (same order), then the claim's.
+const COMPLETE_MANY_CTES = `
+done AS (
+  UPDATE "ParseJob" j SET
+    status = 'completed', "playbookId" = NULL, progress = 100, "completedAt" = now(), "updatedAt" = now(),
+    "lastError" = NULL, ${LEASE_CLEARED}
+  FROM unnest($1::text[], $2::text[]) AS l(id, token)
+  WHERE ${holdsLease('l.id', 'l.token', 'j')}
+  RETURNING j.id, j."retryCount"
+),
+done_event AS (
+  ${insertEvents('id', sqlLiteral(JOB_EVENTS.completed), `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', NULL::text, 'attempt', "retryCount" + 1)`, 'done')}
+)`;
+
+const COMPLETE_AND_CLAIM_SQL = `WITH ${COMPLETE_MANY_CTES},
+${claimCtes({ worker: '$3', limit: '$4', lease: '$5', base: '$6', cap: '$7' })}
+SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS "completedIds", c.*
 FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
 
 const DEADLOCK_DETECTED = '40P01';
 
+export interface CompleteAndClaimOutcome {
+  /** The jobs whose completion committed; a job missing here had lost its lease. */
+  completed: Set<string>;
+  jobs: ClaimedJob[];
+}
+
 /**
- * Completes a job with no play stored (fenced) and claims up to `limit` more; `completed` is false if the lease
- * was lost.
+ * Completes jobs with no play stored (each fenced on its lease) and claims up to `limit` more.
  *
  * Doing both in one transaction can deadlock: a concurrent claimer that re-checks a row just claimed elsewhere
  * keeps its lock on that row until it commits, so two workers completing and claiming at once can each wait
  * for the other's row. PostgreSQL then aborts one statement whole (nothing of it happened), and that worker
- * falls back to the two halves as separate statements: a completion alone holds no other row, and a claim
- * alone never waits (SKIP LOCKED), so neither can be part of a cycle.
+ * falls back to separate statements: a completion alone holds no other row, and a claim alone never waits
+ * (SKIP LOCKED), so neither can be part of a cycle.
  */
-export async function completeAndClaim(db: Queryable, lease: Lease, req: ClaimRequest): Promise<{ completed: boolean; jobs: ClaimedJob[] }> {
+export async function completeAndClaim(db: Queryable, leases: Lease[], req: ClaimRequest): Promise<CompleteAndClaimOutcome> {
   try {
-    const { rows } = await db.query<ClaimRow & { completedCount: number }>({
+    const { rows } = await db.query<ClaimRow & { completedIds: string[] }>({
       name: 'playbuddy_complete_and_claim',
       text: COMPLETE_AND_CLAIM_SQL,
-      values: [lease.jobId, lease.leaseToken, null, req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+      values: [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
     });
     return {
-      completed: rows[0]?.completedCount === 1,
+      completed: new Set(rows[0]?.completedIds ?? []),
       jobs: rows.filter((r) => r.id !== null).map((r) => toClaimedJob(r, req.workerId)),
     };
   } catch (err) {
     if ((err as { code?: string }).code !== DEADLOCK_DETECTED) throw err;
-    const completed = await completeJob(db, lease, null);
-    return { completed, jobs: await claimJobs(db, req) };
+    const completed = new Set<string>();
+    for (const lease of leases) if (await completeJob(db, lease, null)) completed.add(lease.jobId);
+    return { completed, jobs: req.limit > 0 ? await claimJobs(db, req) : [] };
   }
 }

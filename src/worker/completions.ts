@@ -1,0 +1,62 @@
+import type { ClaimedJob, Lease } from '../queue/jobs.js';
+
+// Group commit for the jobs of one worker process that finish with nothing to store: a completion that
+// arrives while another completion statement is on its way waits for it and then goes out with every other
+// one that arrived meanwhile, in one statement and one commit. Nothing waits on a timer: an idle worker
+// sends each completion at once, so batching costs no latency; under load, concurrent slots share the
+// statement's round trip, its planning and its WAL flush instead of paying one each. Each caller learns
+// its own outcome only after the shared statement committed.
+
+export interface Completion {
+  /** The job's completion committed (false: its lease was lost before). */
+  completed: boolean;
+  /** Jobs claimed for this slot to run next (at most the refill it asked for). */
+  jobs: ClaimedJob[];
+}
+
+type Send = (leases: Lease[], limit: number) => Promise<{ completed: Set<string>; jobs: ClaimedJob[] }>;
+
+interface Waiting {
+  lease: Lease;
+  refill: number;
+  resolve(c: Completion): void;
+  reject(err: unknown): void;
+}
+
+export function groupCompletions(send: Send): (lease: Lease, refill: number) => Promise<Completion> {
+  let waiting: Waiting[] = [];
+  let sending = false;
+
+  async function drain(): Promise<void> {
+    sending = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting;
+        waiting = [];
+        try {
+          const out = await send(
+            batch.map((w) => w.lease),
+            batch.reduce((n, w) => n + w.refill, 0),
+          );
+          // Claimed jobs go to the slots in the order they asked, each up to its refill.
+          let next = 0;
+          for (const w of batch) {
+            const jobs = out.jobs.slice(next, next + w.refill);
+            next += jobs.length;
+            w.resolve({ completed: out.completed.has(w.lease.jobId), jobs });
+          }
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
+  return (lease, refill) =>
+    new Promise<Completion>((resolve, reject) => {
+      waiting.push({ lease, refill, resolve, reject });
+      if (!sending) void drain();
+    });
+}
