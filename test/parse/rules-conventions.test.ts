@@ -66,6 +66,18 @@ describe('speaker cue layouts', () => {
     expect(whoSays(play, 'No contestéis.')).toEqual(['Doña Clara']);
   });
 
+  it('reads `Name.` alone on its line: names with lower-case words, ordinals, initials, and common words', () => {
+    const blocks: string[] = [];
+    const names = ['Вдова молодая', '1-я сестра', '2-я сестра', 'Г. K', 'Старик'];
+    for (let i = 0; i < 25; i++) blocks.push(`${names[i % 5]}.\nСлово ${i + 1}, сказанное у печки.`);
+    const play = parse('Старик сидит у печки. Старик молчит, старик курит.\n\n' + scene(...blocks));
+    expect(whoSays(play, 'Слово 1,')).toEqual(['Вдова молодая']);
+    expect(whoSays(play, 'Слово 2,')).toEqual(['1-я сестра']);
+    expect(whoSays(play, 'Слово 4,')).toEqual(['Г. K']);
+    expect(whoSays(play, 'Слово 5,')).toEqual(['Старик']);
+    expect(speeches(play)).toHaveLength(25);
+  });
+
   it('reads capitals with no separator before the speech', () => {
     const play = parse(
       scene('NORA Where is she?', "CATHLEEN She's lying down, God help her.", 'NORA I seen nothing.', 'CATHLEEN "Is it you?" says she.'),

@@ -22,6 +22,8 @@ export interface Cue {
   textStart: number;
   /** `Name:` alone on its line, the speech below it. */
   colonLine?: boolean;
+  /** `Name.` or `Name:` alone on its line, the speech below it. */
+  ownLine?: boolean;
 }
 
 const ABBREVIATIONS = new Set(
@@ -127,24 +129,26 @@ function skipWhite(text: string, pos: number): number {
  * Returns null when the start cannot be a cue in any layout.
  */
 export function parseCue(text: string): Cue | null {
-  const cue = parseCueAt(text);
-  if (cue && cue.sep === 'colon') {
-    if (text.slice(0, cue.textStart).includes('\n')) cue.colonLine = true;
-    return cue;
+  const cue = parseCueAt(text) ?? ownLineCue(text);
+  if (cue && (cue.sep === 'colon' || cue.sep === 'period') && text.slice(0, cue.textStart).includes('\n')) {
+    cue.ownLine = true;
+    if (cue.sep === 'colon') cue.colonLine = true;
   }
-  return colonLineCue(text) ?? cue;
+  return cue;
 }
 
-// `El viejo de Cures:` alone on its line, the speech below: the whole line names the speaker, small
-// words in lower case and all.
-const COLON_LINE = /^\p{Lu}[^.!?;,:()[\]_\n]{0,45}:[ \t]*(?=\n|$)/u;
+// `El viejo de Cures:`, `Графиня внучка.`, `Г. N.`, `1-я княжна.` alone on its line, the speech below: the
+// whole line names the speaker, small words in lower case, initials and ordinals and all.
+const OWN_LINE = /^(?:\p{Lu}\.[ \t])?[\p{Lu}\d][^.!?;,:()[\]_\n]{0,45}([.:])[ \t]*(?=\n)/u;
 
-function colonLineCue(text: string): Cue | null {
-  const m = COLON_LINE.exec(text);
+function ownLineCue(text: string): Cue | null {
+  const m = OWN_LINE.exec(text);
   if (!m) return null;
-  const label = m[0].slice(0, m[0].lastIndexOf(':')).trim();
-  if (label.split(/\s+/).length > 6) return null;
-  return { label, upper: isUpper(label), direction: null, sep: 'colon', textStart: skipWhite(text, m[0].length), colonLine: true };
+  const label = m[0].slice(0, m[0].lastIndexOf(m[1]!)).trim();
+  const words = label.split(/\s+/);
+  if (words.length > 6 || label.replace(/[^\p{L}]/gu, '').length < 2) return null;
+  const colon = m[1] === ':';
+  return { label, upper: isUpper(label), direction: null, sep: colon ? 'colon' : 'period', textStart: skipWhite(text, m[0].length), colonLine: colon };
 }
 
 function parseCueAt(text: string): Cue | null {

@@ -27,27 +27,32 @@ export interface LabelStats {
   inline: number;
   /** Times printed `Name:` alone on its line above the speech. */
   colonLine: number;
+  /** Times printed `Name.` or `Name:` alone on the first line of a paragraph, the speech below. */
+  apart: number;
   printed: string;
 }
 
 // What most recurring cues look like: capitals with no separator (`CATHLEEN She's`), or names in
 // ordinary case (`Nora.`). A label seen once is judged against that.
-function dominantLayout(stats: Map<string, LabelStats>): { unseparated: boolean; ordinaryCase: boolean; colonLines: boolean } {
+function dominantLayout(stats: Map<string, LabelStats>): { unseparated: boolean; ordinaryCase: boolean; colonLines: boolean; apart: boolean } {
   let total = 0;
   let none = 0;
   let ordinary = 0;
   let colonLines = 0;
+  let apart = 0;
   for (const s of stats.values()) {
     if (s.count < 3) continue;
     total += s.count;
     none += s.count - s.strong;
     ordinary += s.count - s.upper;
     colonLines += s.colonLine;
+    apart += s.apart;
   }
   return {
     unseparated: total > 0 && none / total >= 0.3,
     ordinaryCase: total > 0 && ordinary / total >= 0.6,
     colonLines: total >= 20 && colonLines / total >= 0.8,
+    apart: total >= 20 && apart / total >= 0.8,
   };
 }
 
@@ -67,13 +72,14 @@ export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
   for (const c of candidates) {
     let s = stats.get(c.key);
     if (!s) {
-      s = { count: 0, upper: 0, strong: 0, bracketed: 0, inline: 0, colonLine: 0, printed: c.cue.label };
+      s = { count: 0, upper: 0, strong: 0, bracketed: 0, inline: 0, colonLine: 0, apart: 0, printed: c.cue.label };
       stats.set(c.key, s);
     }
     s.count++;
     if (c.cue.upper) s.upper++;
     if (c.cue.sep !== 'none') s.strong++;
     if (c.cue.colonLine) s.colonLine++;
+    if (c.cue.ownLine && c.atBlockStart) s.apart++;
     if (c.cue.sep === 'direction') s.bracketed++;
     if (c.inlineText) s.inline++;
   }
@@ -208,9 +214,9 @@ export function acceptLabels(
     if (s.count === 1 && s.colonLine === 1 && layout.colonLines) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
     if (s.count === 1 && s.bracketed === 1 && layout.ordinaryCase) return true;
-    // Words found in running text too (`La voz de la chimenea`) still name a speaker each time they stand
-    // alone on their line above a speech, in a play that prints every speaker so.
-    const apart = layout.colonLines && s.colonLine === s.count;
+    // Words found in running text too (`La voz de la chimenea`, `Князь`) still name a speaker each time
+    // they open a paragraph alone on their line above a speech, in a play that prints every speaker so.
+    const apart = layout.apart && s.apart === s.count;
     return s.count >= 2 && s.strong === s.count && (apart || !isCommon(s.printed, s.count));
   };
   for (const [key, s] of stats) {

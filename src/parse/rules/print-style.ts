@@ -23,9 +23,8 @@ export function bracketsInUse(units: Unit[], from: number): Set<Bracket> {
       const first = t[0] as Bracket;
       if (first in lines && wholeDirection(t, new Set([first]))) lines[first]++;
     }
-    const whole = block.lines.map((l) => l.text.trim()).join(' ');
-    const first = whole[0] as Bracket;
-    if (first in alone && wholeDirection(whole, new Set([first]))) alone[first]++;
+    const first = block.lines[0]!.text.trimStart()[0] as Bracket;
+    if (first in alone && wholeDirection(block.lines.map((l) => l.text.trim()).join(' '), new Set([first]))) alone[first]++;
   }
   const counts = Math.max(...Object.values(alone)) >= 2 ? alone : lines;
   const max = Math.max(...Object.values(counts));

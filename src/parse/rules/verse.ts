@@ -152,7 +152,8 @@ function initialCase(line: string): number {
 const INLINE_DIRECTION = /\[[^\]]*\]|\([^)]*\)|_[^_]*_/g;
 
 function spoken(l: TextLine): boolean {
-  return /\p{L}/u.test(l.text.replace(INLINE_DIRECTION, ' '));
+  const t = l.text;
+  return /\p{L}/u.test(t.includes('(') || t.includes('[') || t.includes('_') ? t.replace(INLINE_DIRECTION, ' ') : t);
 }
 
 /**
