@@ -13,6 +13,7 @@ import { register as registerParse } from './parse.js';
 import { register as registerShow } from './show.js';
 import { register as registerExport } from './export.js';
 import { register as registerPlays } from './plays.js';
+import { register as registerCompletion } from './completion.js';
 
 // Only commander and the command definitions load here; each command imports what it needs (Prisma,
 // parsers, the AI SDK) when it runs, which keeps `playbuddy --help` fast.
@@ -41,6 +42,7 @@ registerPlays(program);
 registerParse(program);
 registerDb(program);
 registerMigrateSessions(program);
+registerCompletion(program);
 
 // `playbuddy show … | head` closes the pipe early: that is the reader being done, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
