@@ -99,10 +99,10 @@ async function asUserFacing(err: unknown, url: string): Promise<unknown> {
   return code === 'ECONNREFUSED' || lostConnection(err) ? connectionError(url, err) : err;
 }
 
-export async function commandLogger(cmd: Command, name?: string): Promise<Logger> {
+export async function commandLogger(cmd: Command, name?: string, defaultLevel?: string): Promise<Logger> {
   const { createLogger } = await import('../log/logger.js');
   const g = globalOptions(cmd);
-  return createLogger({ format: g.logFormat, level: g.logLevel ?? (g.verbose ? 'debug' : undefined), name });
+  return createLogger({ format: g.logFormat, level: g.logLevel ?? (g.verbose ? 'debug' : defaultLevel), name });
 }
 
 export function printJson(value: unknown): void {

@@ -1,8 +1,11 @@
 import { Command, Option } from 'commander';
-import { action, commandLogger } from './runtime.js';
+import { action, commandLogger, globalOptions } from './runtime.js';
+import { spinner } from './progress.js';
+import { shortId, truncate } from './format.js';
+import { UserError } from '../errors.js';
 import { durationOption, intOption } from './options.js';
 import { formatDuration } from '../config/duration.js';
-import type { WorkerSummary } from '../worker/worker.js';
+import type { JobEvent, WorkerSummary } from '../worker/worker.js';
 
 interface WorkOptions {
   concurrency: number;
@@ -11,6 +14,7 @@ interface WorkOptions {
   grace: number;
   retryDelay: number;
   drain?: boolean;
+  waitRetries?: number;
   maxJobs?: number;
 }
 
@@ -47,6 +51,10 @@ export function register(program: Command): void {
         .default(DEFAULT_BACKOFF.baseMs, formatDuration(DEFAULT_BACKOFF.baseMs)),
     )
     .option('--drain', 'exit once nothing is runnable now and nothing runs here (for cron); prints what is left')
+    .addOption(
+      new Option('--wait-retries <duration>', 'with --drain: rather than exit, wait for a retry that falls due within this long (a 429 that clears in seconds)')
+        .argParser(durationOption(1)),
+    )
     .addOption(new Option('--max-jobs <n>', 'exit after running this many jobs').env('PLAYBUDDY_MAX_JOBS').argParser(intOption(1)))
     .addHelpText(
       'after',
@@ -54,13 +62,27 @@ export function register(program: Command): void {
 Examples:
   playbuddy work --concurrency 2
   playbuddy work --drain                      # from cron: process what is queued, then exit
-  PLAYBUDDY_LEASE=30s playbuddy work --max-jobs 100`,
+  playbuddy work --drain --wait-retries 30s   # and wait for retries falling due within 30s
+  PLAYBUDDY_LEASE=30s playbuddy work --max-jobs 100
+
+Exit codes:
+  0  stopped, drained or reached --max-jobs, and no job it ran failed for good
+  1  the command itself failed (bad flag, no database)
+  2  with --drain or --max-jobs: a job it ran failed for good (its id is in the summary line)
+  130/143  a second Ctrl-C / SIGTERM exited at once`,
     )
     .action(action(run));
 }
 
 async function run(opts: WorkOptions, cmd: Command): Promise<number> {
-  const log = await commandLogger(cmd, 'worker');
+  if (opts.waitRetries !== undefined && !opts.drain) {
+    throw new UserError('--wait-retries only applies to --drain.', 'Add --drain, or leave --wait-retries out: a worker without --drain waits for retries anyway.');
+  }
+  // A person watching a drain gets a spinner and one line per job; the per-job logs would only repeat them.
+  const view = opts.drain ? await drainView() : undefined;
+  const g = globalOptions(cmd);
+  const quiet = view?.interactive && !g.logLevel && !g.verbose;
+  const log = await commandLogger(cmd, 'worker', quiet ? 'warn' : undefined);
   const [{ resolveDatabaseTarget }, { prepareDatabase }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { createParseJobHandler }, { countByStatus }] =
     await Promise.all([
       import('../config/database.js'),
@@ -99,7 +121,9 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
       graceMs: opts.grace,
       backoff: { baseMs: opts.retryDelay, capMs: Math.max(opts.retryDelay, DEFAULT_BACKOFF.capMs) },
       drain: opts.drain,
+      waitRetriesMs: opts.waitRetries,
       maxJobs: opts.maxJobs,
+      onJob: view?.onJob,
     });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -116,18 +140,23 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     const summary = await worker.stopped;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    console.log(describeSummary(summary));
-    if (opts.drain) console.log(describeLeft(await countByStatus(connections.pool)));
-    return 0;
+    view?.stop();
+    if (opts.drain) console.log(`${describeSummary(summary)}; ${describeLeft(await countByStatus(connections.pool))}`);
+    else console.log(describeSummary(summary));
+    return summary.failed > 0 && (opts.drain || opts.maxJobs) ? EXIT_JOB_FAILED : 0;
   } finally {
+    view?.stop();
     await connections.close();
   }
 }
 
+/** `work --drain`/`--max-jobs` ran a job that failed for good: cron can tell this from a broken command (1). */
+export const EXIT_JOB_FAILED = 2;
+
 function describeSummary(s: WorkerSummary): string {
   const parts = [`${s.completed} completed`];
   if (s.retried) parts.push(`${s.retried} to be retried`);
-  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.failed) parts.push(`${s.failed} failed (${s.failedIds.map(shortId).join(', ')})`);
   if (s.released) parts.push(`${s.released} handed back to the queue`);
   if (s.stopped) parts.push(`${s.stopped} stopped by an operator or lost`);
   const why = s.reason === 'drained' ? 'nothing left to run now' : s.reason === 'max-jobs' ? 'reached --max-jobs' : 'stopped';
@@ -139,4 +168,50 @@ function describeLeft(counts: Record<string, number>): string {
     .filter((k) => counts[k]! > 0)
     .map((k) => `${counts[k]} ${k === 'running' ? 'running on other workers' : k === 'retrying' ? 'waiting to retry' : k}`);
   return left.length === 0 ? 'the queue is empty' : `left: ${left.join(', ')}`;
+}
+
+interface DrainView {
+  interactive: boolean;
+  onJob(event: JobEvent): void;
+  stop(): void;
+}
+
+/**
+ * What a drain shows as it goes: one line per finished job, always; on a terminal also a spinner naming the
+ * running jobs and the tally so far.
+ */
+async function drainView(): Promise<DrainView> {
+  const spin = await spinner('looking for jobs');
+  const running = new Map<string, { filename: string; since: number }>();
+  const tally = { completed: 0, failed: 0, retrying: 0 };
+  const describe = () => {
+    const now = Date.now();
+    const jobs = [...running.values()].map((r) => `${truncate(r.filename.split('/').at(-1), 32)} ${formatDuration(now - r.since)}`);
+    const done = `${tally.completed} completed${tally.failed ? `, ${tally.failed} failed` : ''}${tally.retrying ? `, ${tally.retrying} to retry` : ''}`;
+    return jobs.length ? `running ${jobs.join(', ')} · ${done}` : `looking for jobs · ${done}`;
+  };
+  const ticker = spin ? setInterval(() => (spin.text = describe()), 500) : undefined;
+  return {
+    interactive: Boolean(spin),
+    onJob(e) {
+      if (e.kind === 'started') running.set(e.jobId, { filename: e.filename, since: Date.now() });
+      else if (e.kind === 'waiting') {
+        if (spin) spin.text = `waiting ${formatDuration(e.ms)} for a retry to fall due · ${describe()}`;
+        else console.log(`waiting    ${formatDuration(Math.round(e.ms))} for a retry to fall due`);
+        return;
+      } else {
+        running.delete(e.jobId);
+        if (e.outcome === 'completed') tally.completed++;
+        else if (e.outcome === 'failed') tally.failed++;
+        else if (e.outcome === 'retrying') tally.retrying++;
+        const why = e.error ? `: ${truncate(e.error, 100)}` : '';
+        console.log(`${e.outcome.padEnd(10)} ${shortId(e.jobId)}  ${e.filename} (${formatDuration(e.ms)})${why}`);
+      }
+      if (spin) spin.text = describe();
+    },
+    stop() {
+      clearInterval(ticker);
+      if (spin?.isSpinning) spin.stop();
+    },
+  };
 }

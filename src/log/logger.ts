@@ -28,5 +28,7 @@ export async function createLogger(options: { format?: LogFormat; level?: string
   const base = { level: options.level ?? 'info', name: options.name ?? 'playbuddy', redact: { paths: REDACT, censor: '[redacted]' } };
   if (format === 'json') return pino(base, pino.destination({ fd: 2, sync: false }));
   const { default: pretty } = await import('pino-pretty');
-  return pino(base, pretty({ destination: 2, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', sync: true }));
+  // Through process.stderr rather than its file descriptor: a spinner (ora) on the same terminal then clears
+  // its line before a log line and draws itself again below it.
+  return pino(base, pretty({ destination: process.stderr, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', sync: true }));
 }

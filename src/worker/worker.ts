@@ -8,6 +8,7 @@ import { claimJobs, completeAndClaim } from '../queue/claim.js';
 import { groupCompletions } from './completions.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
+import { msUntilNextDue } from '../queue/sql/next-retry-due.js';
 import { classifyError } from './classify.js';
 import { DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_POLL_MS } from './defaults.js';
 import { JobStopped, createJobContext, type StopCause } from './context.js';
@@ -44,9 +45,20 @@ export interface WorkerOptions {
   backoff?: BackoffPolicy;
   /** Stop once nothing is runnable now and nothing runs here. */
   drain?: boolean;
+  /** With drain: rather than stop, wait for a retry (or a job queued for later) that falls due within this long. */
+  waitRetriesMs?: number;
+  /** Told of each job this worker starts and settles (for a progress display). */
+  onJob?: (event: JobEvent) => void;
   /** Stop after claiming this many jobs (and finishing them). */
   maxJobs?: number;
 }
+
+export type JobOutcome = 'completed' | 'retrying' | 'failed' | 'released' | 'stopped';
+
+export type JobEvent =
+  | { kind: 'started'; jobId: string; filename: string; attempt: number }
+  | { kind: 'settled'; jobId: string; filename: string; outcome: JobOutcome; ms: number; error?: string }
+  | { kind: 'waiting'; ms: number };
 
 export interface WorkerSummary {
   workerId: string;
@@ -55,6 +67,8 @@ export interface WorkerSummary {
   /** Failed attempts that will be retried. */
   retried: number;
   failed: number;
+  /** The jobs that failed for good, in the order they failed. */
+  failedIds: string[];
   /** Handed back to the queue at shutdown without using an attempt. */
   released: number;
   /** Stopped because an operator paused or cancelled them, or their lease was lost. */
@@ -99,7 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const host = hostname();
   const workerId = `${host}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const wlog = log.child({ worker: workerId });
-  const summary: WorkerSummary = { workerId, claimed: 0, completed: 0, retried: 0, failed: 0, released: 0, stopped: 0, reason: 'stopped' };
+  const summary: WorkerSummary = { workerId, claimed: 0, completed: 0, retried: 0, failed: 0, failedIds: [], released: 0, stopped: 0, reason: 'stopped' };
 
   const active = new Map<string, Slot>();
   let claimsLeft = options.maxJobs ?? Number.POSITIVE_INFINITY;
@@ -151,9 +165,38 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   function finishIfDone(): void {
-    if (stopping || active.size > 0 || claiming) return;
+    if (stopping || active.size > 0 || claiming || waitingForRetry) return;
     if (claimsLeft <= 0) void stop({ graceMs: 0 }, 'max-jobs');
-    else if (options.drain && nothingRunnable) void stop({ graceMs: 0 }, 'drained');
+    else if (options.drain && nothingRunnable) void drainOrWait();
+  }
+
+  // Draining, nothing runnable: stop, unless a retry falls due within --wait-retries; then sleep until it
+  // does and claim again (the poll may find it first).
+  let waitingForRetry = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  async function drainOrWait(): Promise<void> {
+    const bound = options.waitRetriesMs ?? 0;
+    let dueMs: number | null = null;
+    if (bound > 0) {
+      waitingForRetry = true;
+      dueMs = await msUntilNextDue(pool).catch((err: unknown) => {
+        wlog.warn({ err: errorMessage(err) }, 'could not look for retries falling due; stopping the drain');
+        return null;
+      });
+      waitingForRetry = false;
+    }
+    if (stopping || active.size > 0 || claiming) return;
+    if (dueMs === null || dueMs > bound) {
+      void stop({ graceMs: 0 }, 'drained');
+      return;
+    }
+    waitingForRetry = true;
+    options.onJob?.({ kind: 'waiting', ms: dueMs });
+    wlog.info({ inMs: Math.round(dueMs) }, 'waiting for a retry that falls due');
+    retryTimer = setTimeout(() => {
+      waitingForRetry = false;
+      wake();
+    }, Math.ceil(dueMs) + 20);
   }
 
   function start(job: ClaimedJob): void {
@@ -170,7 +213,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       done: Promise.resolve(),
     };
     active.set(job.id, slot);
+    if (waitingForRetry) {
+      clearTimeout(retryTimer);
+      waitingForRetry = false;
+    }
     slot.log.info('job started');
+    options.onJob?.({ kind: 'started', jobId: job.id, filename: job.filename, attempt: job.attempt });
     slot.done = run(slot).finally(() => {
       active.delete(job.id);
       if (stopping) return;
@@ -210,15 +258,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       failure = err;
     }
     const ms = Math.round(performance.now() - t0);
+    let outcome: { outcome: JobOutcome; error?: string } = { outcome: 'stopped' };
     try {
-      await settle(slot, ok, failure, ms);
+      outcome = await settle(slot, ok, failure, ms);
     } catch (err) {
       slot.log.error({ ms, err: errorMessage(err) }, 'could not record how the job ended; once its lease expires another worker recovers it');
     }
     slot.settled = true;
+    options.onJob?.({ kind: 'settled', jobId: slot.job.id, filename: slot.job.filename, ms, ...outcome });
   }
 
-  async function settle(slot: Slot, ok: boolean, failure: unknown, ms: number): Promise<void> {
+  async function settle(slot: Slot, ok: boolean, failure: unknown, ms: number): Promise<{ outcome: JobOutcome; error?: string }> {
     const { log: jlog, lease } = slot;
     // A handler that finished counts even if a stop arrived meanwhile; the fence refuses it if the lease went.
     if (slot.completed || ok) {
@@ -243,15 +293,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         jlog.info({ ms }, 'job completed');
       } else lost(slot, ms);
       await startOrHandBack(next);
-      return;
+      return { outcome: held ? 'completed' : 'stopped' };
     }
     if (slot.cause === 'operator' || slot.cause === 'lease-lost' || failure instanceof LeaseLostError) return lost(slot, ms);
     if (slot.cause === 'shutdown') {
       if (await releaseJob(pool, lease, 'worker shutting down')) {
         summary.released++;
         jlog.info({ ms, completedChunks: slot.job.completedChunks }, 'job released back to the queue (worker shutting down)');
-      } else lost(slot, ms);
-      return;
+        return { outcome: 'released' };
+      }
+      return lost(slot, ms);
     }
     const verdict = classifyError(failure);
     const delayMs = retryDelayMs(backoff, slot.job.attempt, verdict.kind === 'transient' ? verdict.retryAfterMs : undefined);
@@ -260,10 +311,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (outcome.status === 'retrying') {
       summary.retried++;
       jlog.warn({ ms, err: verdict.message, retryInMs: delayMs }, `job failed; retry ${outcome.retryCount} in ${Math.round(delayMs / 1000)}s`);
-    } else {
-      summary.failed++;
-      jlog.error({ ms, err: outcome.failureReason }, 'job failed');
+      return { outcome: 'retrying', error: verdict.message };
     }
+    summary.failed++;
+    summary.failedIds.push(slot.job.id);
+    jlog.error({ ms, err: outcome.failureReason }, 'job failed');
+    return { outcome: 'failed', error: outcome.failureReason ?? verdict.message };
   }
 
   // Jobs claimed together with a completion start here, unless shutdown began meanwhile: then they go
@@ -275,12 +328,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   }
 
-  function lost(slot: Slot, ms: number): void {
+  function lost(slot: Slot, ms: number): { outcome: JobOutcome } {
     summary.stopped++;
     slot.log.info(
       { ms },
       slot.cause === 'operator' ? 'job stopped: an operator paused or cancelled it' : 'job stopped: this worker no longer holds its lease',
     );
+    return { outcome: 'stopped' };
   }
 
   async function onControl(jobId: string): Promise<void> {
@@ -334,6 +388,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   async function shutdown(graceMs: number): Promise<WorkerSummary> {
     stopping = true;
     clearInterval(pollTimer);
+    clearTimeout(retryTimer);
     for (const s of active.values()) s.draining = true;
     if (active.size > 0) {
       wlog.info({ running: active.size, graceMs }, 'stopping: running jobs may finish or reach a checkpoint');
