@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, printJson } from './runtime.js';
+import { progress } from './progress.js';
 
 export function register(program: Command): void {
   const db = program.command('db').description('inspect and migrate the database schema');
@@ -7,14 +8,24 @@ export function register(program: Command): void {
   db.command('migrate')
     .description('apply pending migrations (every command also does this on its own)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  playbuddy db migrate
+  DATABASE_URL=postgresql://app@db.internal/theatre playbuddy db migrate --json`,
+    )
     .action(
       action(async (opts: { json?: boolean }) => {
         const { resolveDatabaseUrl, redactUrl } = await import('../config/database.js');
         const { ensureDatabase } = await import('../db/server.js');
         const { applyPendingMigrations } = await import('../db/migrate.js');
         const url = resolveDatabaseUrl();
-        const { created } = await ensureDatabase(url);
-        const applied = await applyPendingMigrations(url);
+        const busy = await progress('applying migrations', { json: opts.json });
+        const { created, applied } = await (async () => {
+          const { created } = await ensureDatabase(url);
+          return { created, applied: await applyPendingMigrations(url) };
+        })().finally(() => busy.stop());
         if (opts.json) return printJson({ database: redactUrl(url), created, applied });
         if (created) console.log(`created database ${redactUrl(url)}`);
         if (applied.length === 0) console.log('the database is up to date; nothing to apply.');
@@ -25,6 +36,15 @@ export function register(program: Command): void {
   db.command('status')
     .description('list applied and pending migrations')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Exit code 1 when a migration failed or was changed after it was applied.
+
+Examples:
+  playbuddy db status
+  playbuddy db status --json | jq '.pending'`,
+    )
     .action(
       action(async (opts: { json?: boolean }) => {
         const { resolveDatabaseUrl, redactUrl } = await import('../config/database.js');

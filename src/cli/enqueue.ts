@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { action, printJson, withSql } from './runtime.js';
 import { intOption, numberOption } from './options.js';
 import { shortId } from './format.js';
+import { bar, progress, type Progress } from './progress.js';
 import type { JobConfig, NewJob } from '../queue/jobs.js';
 import type { EnqueueOutcome } from '../queue/repository.js';
 
@@ -62,23 +63,33 @@ Examples:
 async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
   const force = Boolean(opts.force || opts.replace);
   const config = await jobConfig(opts);
-  const { prepared, rejected } = await readInputs(paths, opts);
-
+  const busy = await progress('reading files', { json: opts.json });
   let outcomes: FileResult[] = [];
-  if (prepared.length > 0) {
-    outcomes = await withSql(async ({ sql }) => {
-      const { enqueueJobs, latestCompletedPlaybook } = await import('../queue/repository.js');
-      const jobs: NewJob[] = [];
-      for (const p of prepared) {
-        const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(sql, p.filename) : null;
-        jobs.push({ ...p, config: { ...config, source: p.source }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
-      }
-      return enqueueJobs(sql, jobs, { force });
-    });
+  let rejected: FileResult[];
+  try {
+    const read = await readInputs(paths, opts, busy);
+    rejected = read.rejected;
+    outcomes = await queue(read.prepared, config, opts, force, busy);
+  } finally {
+    busy.stop();
   }
   const results: FileResult[] = [...outcomes, ...rejected];
   report(results, Boolean(opts.json));
   return rejected.length > 0 ? 1 : 0;
+}
+
+async function queue(prepared: Prepared[], config: JobConfig, opts: EnqueueOptions, force: boolean, busy: Progress): Promise<FileResult[]> {
+  if (prepared.length === 0) return [];
+  busy.text = `queueing ${prepared.length} text${prepared.length === 1 ? '' : 's'}`;
+  return withSql(async ({ sql }) => {
+    const { enqueueJobs, latestCompletedPlaybook } = await import('../queue/repository.js');
+    const jobs: NewJob[] = [];
+    for (const p of prepared) {
+      const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(sql, p.filename) : null;
+      jobs.push({ ...p, config: { ...config, source: p.source }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
+    }
+    return enqueueJobs(sql, jobs, { force });
+  });
 }
 
 async function jobConfig(opts: EnqueueOptions): Promise<JobConfig> {
@@ -102,7 +113,7 @@ interface Prepared {
   source: JobConfig['source'];
 }
 
-async function readInputs(paths: string[], opts: EnqueueOptions) {
+async function readInputs(paths: string[], opts: EnqueueOptions, busy: Progress) {
   const [{ expandPaths }, extract] = await Promise.all([import('../files/expand.js'), import('../parse/extract/index.js')]);
   const prepared: Prepared[] = [];
   const rejected: FileResult[] = [];
@@ -127,7 +138,8 @@ async function readInputs(paths: string[], opts: EnqueueOptions) {
   for (const u of unreadable) {
     rejected.push({ kind: 'rejected', filename: u.path, reason: `${u.path} cannot be read: ${u.reason}.`, hint: 'Check its permissions; the readable files beside it were still taken.' });
   }
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    busy.text = `reading ${files.length > 1 ? `${bar(i, files.length)} ${i + 1}/${files.length} ` : ''}${file}`;
     try {
       const x = await extract.extractFile(file, { encoding: opts.encoding });
       prepared.push({ rawText: x.text, filename: file, source: { format: x.format, encoding: x.encoding, bytes: x.bytes } });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { action, commandLogger, printJson, withDb } from './runtime.js';
+import { action, commandLogger, globalOptions, printJson, withDb } from './runtime.js';
+import { bar, interactive, progress } from './progress.js';
 import { intOption } from './options.js';
 import { table, truncate } from './format.js';
 import { DEFAULT_CHUNK_SIZE } from './enqueue.js';
@@ -42,7 +43,10 @@ Examples:
 }
 
 async function run(opts: MigrateSessionsOptions, cmd: Command): Promise<number> {
-  const log = await commandLogger(cmd, 'migrate-sessions');
+  const busy = await progress('counting sessions', { json: opts.json });
+  // On a terminal the bar says what the per-batch log lines would; warnings still show.
+  const g = globalOptions(cmd);
+  const log = await commandLogger(cmd, 'migrate-sessions', interactive(opts) && !g.logLevel && !g.verbose ? 'warn' : undefined);
   const report = await withDb(async ({ db }) => {
     const [{ migrateSessions }, { countSessions }] = await Promise.all([import('../legacy/migrate.js'), import('../legacy/read.js')]);
     const { total, unfinishedNotMigrated } = await countSessions(db);
@@ -58,9 +62,12 @@ async function run(opts: MigrateSessionsOptions, cmd: Command): Promise<number> 
       dryRun: opts.dryRun,
       failFast: opts.failFast,
       deleteMigrated: opts.deleteMigrated,
-      onBatch: (r) => log.info({ read: r.sessions, total, migrated: r.migrated, failed: r.failed }, `read ${r.sessions} of ${total} sessions`),
+      onBatch: (r) => {
+        busy.text = `${opts.dryRun ? 'checking' : 'migrating'} sessions ${bar(r.sessions, total)} ${r.sessions.toLocaleString('en')} of ${total.toLocaleString('en')}`;
+        log.info({ read: r.sessions, total, migrated: r.migrated, failed: r.failed }, `read ${r.sessions} of ${total} sessions`);
+      },
     });
-  });
+  }).finally(() => busy.stop());
   if (opts.json) printJson(report);
   else console.log(await describe(report));
   return report.failedBatches.length > 0 ? 1 : 0;

@@ -20,7 +20,44 @@ export async function spinner(text: string, options: { json?: boolean } = {}): P
   return ora({ text, stream: process.stderr, isEnabled: true, discardStdin: false }).start();
 }
 
-/** `[██████░░░░] 60%` — a bar for work whose size is known. */
+export interface Progress {
+  /** What the spinner says; kept even before it shows. */
+  text: string;
+  /** Clears the spinner (if it ever showed) so the command's own output follows on a clean line. */
+  stop(): void;
+}
+
+/**
+ * A spinner that shows only if the work takes longer than `afterMs`: a quick command prints nothing extra,
+ * a slow one (many files, a large PDF, a long migration) shows that it is busy and with what.
+ */
+export async function progress(text: string, options: { json?: boolean; afterMs?: number } = {}): Promise<Progress> {
+  const state = { text, spin: undefined as Ora | undefined, stopped: false };
+  let timer: NodeJS.Timeout | undefined;
+  if (interactive(options)) {
+    const { default: ora } = await import('ora');
+    timer = setTimeout(() => {
+      if (!state.stopped) state.spin = ora({ text: state.text, stream: process.stderr, isEnabled: true, discardStdin: false }).start();
+    }, options.afterMs ?? 300);
+    timer.unref();
+  }
+  return {
+    get text() {
+      return state.text;
+    },
+    set text(value: string) {
+      state.text = value;
+      if (state.spin) state.spin.text = value;
+    },
+    stop() {
+      state.stopped = true;
+      clearTimeout(timer);
+      state.spin?.stop();
+    },
+  };
+}
+
+/** `██████░░░░  60%` — a bar for work whose size is known. */
 export function bar(done: number, total: number, width = 20): string {
   const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   const full = Math.round(fraction * width);

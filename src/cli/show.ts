@@ -130,11 +130,20 @@ function selectScenes(play: ParsedPlay, opts: ShowOptions): Selected[] {
   return out;
 }
 
+/**
+ * The character a name means: an exact name or alias first, then one whose name contains it as whole words
+ * ("Gertrude" → "Queen Gertrude"), then one whose name contains it at all — each only when it is unique.
+ */
 function findCharacter(play: ParsedPlay, wanted: string, { byName }: SpeechCounts): string {
   const key = wanted.trim().toLocaleLowerCase();
-  const matches = play.characters.filter((c) => c.name.toLocaleLowerCase() === key || c.aliases.some((a) => a.toLocaleLowerCase() === key));
-  if (matches.length === 1) return matches[0]!.name;
-  if (matches.length > 1) throw new UserError(`"${wanted}" names several characters: ${matches.map((c) => c.name).join(', ')}.`, 'Use the full name.');
+  const namesOf = (c: ParsedPlay['characters'][number]) => [c.name, ...c.aliases].map((n) => n.toLocaleLowerCase());
+  const words = new RegExp(`(^|[^\\p{L}\\p{N}])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'u');
+  const tests: Array<(name: string) => boolean> = [(n) => n === key, (n) => words.test(n), (n) => n.includes(key)];
+  for (const test of tests) {
+    const matches = play.characters.filter((c) => namesOf(c).some(test));
+    if (matches.length === 1) return matches[0]!.name;
+    if (matches.length > 1) throw new UserError(`"${wanted}" names several characters: ${matches.map((c) => c.name).join(', ')}.`, 'Use more of the name.');
+  }
   const leads = [...play.characters].sort((x, y) => (byName.get(y.name) ?? 0) - (byName.get(x.name) ?? 0)).slice(0, 8);
   throw new UserError(`No character of "${play.title}" is called "${wanted}".`, `Characters include: ${leads.map((c) => c.name).join(', ')}.`);
 }

@@ -38,15 +38,33 @@ export function register(program: Command): void {
             repo.liveWorkers(db),
           ]);
           if (opts.json) return printJson({ counts, jobs, workers });
-          console.log(await formatList(jobs, counts, workers));
+          console.log(await formatList(jobs, counts, workers, opts.status));
         }),
       ),
     );
 }
 
+/**
+ * Attempts made so far. retryCount counts the failed attempts that were followed by a retry, so a job that
+ * waits to retry has made exactly that many; one that runs or has ended is in (or ended with) one more.
+ */
+export function attemptsMade(j: Pick<JobSummary, 'status' | 'retryCount' | 'startedAt'>): number {
+  switch (j.status) {
+    case 'running':
+    case 'completed':
+    case 'failed':
+      return j.retryCount + 1;
+    case 'queued':
+    case 'retrying':
+      return j.retryCount;
+    default:
+      // paused or cancelled: from a running attempt, or while waiting for one.
+      return Math.max(j.retryCount, j.startedAt ? 1 : 0);
+  }
+}
+
 function attempts(j: JobSummary): string {
-  const made = j.retryCount + (j.startedAt ? 1 : 0);
-  return `${made}/${j.maxRetries + 1}`;
+  return `${attemptsMade(j)}/${j.maxRetries + 1}`;
 }
 
 function progressOf(j: JobSummary): string {
@@ -63,11 +81,13 @@ async function formatList(
   jobs: JobSummary[],
   counts: Record<JobStatus, number>,
   workers: LiveWorker[],
+  statuses?: JobStatus[],
 ): Promise<string> {
   const now = new Date();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const summary = JOB_STATUSES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`).join(' · ');
   const lines = [`${total} job${total === 1 ? '' : 's'}${summary ? ': ' + summary : ''}`];
+  if (jobs.length === 0 && statuses?.length) lines.push(`no ${orList([...new Set(statuses)])} jobs`);
   if (jobs.length > 0) {
     lines.push(
       await table(
@@ -115,6 +135,10 @@ async function formatDetail(job: JobDetail, events: Array<{ event: string; detai
     events.map((e) => [e.createdAt.toISOString().replace('T', ' ').slice(0, 23), e.event, truncate(describeDetails(e.details), 70)]),
   );
   return `${head}\n\nhistory:\n${history}`;
+}
+
+function orList(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 function describeConfig(c: NonNullable<JobDetail['config']>): string {

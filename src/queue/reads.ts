@@ -12,6 +12,7 @@ export { jobEvents } from './sql/job-events.js';
 export { listJobs } from './sql/list-jobs.js';
 export { liveWorkers, type LiveWorker } from './sql/live-workers.js';
 export { jobsOfPlaybooks, type StoringJob } from './sql/jobs-of-playbooks.js';
+export { escapeLike, playbooksFromFiles } from './sql/playbooks-from-files.js';
 export { findJobsById, type JobRef } from './sql/find-jobs-by-id.js';
 export { ID_PREFIX } from './sql/fragments.js';
 

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
 import { UserError } from '../errors.js';
-import { ID_PREFIX, findJobsById, jobsOfPlaybooks } from '../queue/reads.js';
+import { ID_PREFIX, escapeLike, findJobsById, jobsOfPlaybooks, playbooksFromFiles } from '../queue/reads.js';
 
 // Stored plays as the CLI names them: by playbook id or by the id of the job that stored them, in full or
 // by a unique prefix (as `status` and `plays` print them). Which job stored a play is the queue's to say.
@@ -50,7 +50,44 @@ export interface PlaySummary {
   createdAt: Date;
 }
 
-export async function listPlays(db: Queryable, options: { limit?: number } = {}): Promise<PlaySummary[]> {
+/** Which plays `plays` lists: each given field contains its text, case aside. */
+export interface PlayFilter {
+  title?: string;
+  author?: string;
+  /** The file name of the job that stored it. */
+  file?: string;
+}
+
+async function whereOf(db: Queryable, filter: PlayFilter): Promise<{ where: string; values: unknown[] }> {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  for (const column of ['title', 'author'] as const) {
+    const wanted = filter[column];
+    if (wanted === undefined) continue;
+    values.push(escapeLike(wanted));
+    clauses.push(`p.${column} ILIKE '%' || $${values.length} || '%'`);
+  }
+  if (filter.file !== undefined) {
+    values.push(await playbooksFromFiles(db, filter.file));
+    clauses.push(`p.id = ANY($${values.length}::text[])`);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
+}
+
+export async function countPlays(db: Queryable, filter: PlayFilter = {}): Promise<number> {
+  const { where, values } = await whereOf(db, filter);
+  const { rows } = await db.query<{ n: number }>({ text: `SELECT count(*)::int AS n FROM "Playbook" p ${where}`, values });
+  return rows[0]!.n;
+}
+
+/** Title and author of one play, for a question about it. */
+export async function playHeading(db: Queryable, playbookId: string): Promise<{ title: string; author: string } | null> {
+  const { rows } = await db.query<{ title: string; author: string }>({ text: `SELECT title, author FROM "Playbook" WHERE id = $1`, values: [playbookId] });
+  return rows[0] ?? null;
+}
+
+export async function listPlays(db: Queryable, options: { limit?: number } & PlayFilter = {}): Promise<PlaySummary[]> {
+  const { where, values } = await whereOf(db, options);
   const { rows: plays } = await db.query<Omit<PlaySummary, 'jobId' | 'filename'>>({
     text: `
     SELECT p.id, p.title, p.author, p."createdAt",
@@ -58,9 +95,10 @@ export async function listPlays(db: Queryable, options: { limit?: number } = {})
            (SELECT count(*) FROM "Line" l JOIN "Scene" s ON s.id = l."sceneId" JOIN "Act" a ON a.id = s."actId"
              WHERE a."playbookId" = p.id)::int AS lines
     FROM "Playbook" p
+    ${where}
     ORDER BY p."createdAt" DESC, p.id
-    LIMIT $1`,
-    values: [options.limit ?? 100],
+    LIMIT $${values.length + 1}`,
+    values: [...values, options.limit ?? 100],
   });
   const storedBy = await jobsOfPlaybooks(db, plays.map((p) => p.id));
   return plays.map((p) => ({ ...p, jobId: storedBy.get(p.id)?.jobId ?? null, filename: storedBy.get(p.id)?.filename ?? null }));

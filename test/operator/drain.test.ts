@@ -39,7 +39,8 @@ async function enqueue(name: string, text: string, flags: string[] = []): Promis
   return JSON.parse(r.stdout).enqueued[0].id;
 }
 
-describe('work --drain', () => {
+// Each case runs two to four CLI processes; a loaded two-core machine needs room.
+describe('work --drain', { timeout: 180_000 }, () => {
   it('exits 0 when every job completed, with one line per job and a one-line summary', async () => {
     const id = await enqueue('good.txt', PLAY);
     const r = await cli(['work', '--drain', ...FAST]);
@@ -73,16 +74,21 @@ describe('work --drain', () => {
     const id = await enqueue('llm.txt', PLAY, llm);
     const env = { PLAYBUDDY_LLM_API_KEY: 'k' };
 
-    const first = await cli(['work', '--drain', '--retry-delay', '8s', ...FAST], env);
+    // The retry must still be waiting when the second drain starts, however slowly processes start here.
+    const first = await cli(['work', '--drain', '--retry-delay', '20s', ...FAST], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`^retrying\\s+${id.slice(0, 8)} .*503`, 'm'));
     expect(first.stdout.trim().split('\n').at(-1)).toMatch(/ran 1 job \(0 completed, 1 to be retried\); left: 1 waiting to retry$/);
+    // One attempt made, three left: not "2/4".
+    const waiting = await cli(['status', id]);
+    expect(waiting.stdout).toMatch(/^attempts\s+1\/4$/m);
 
-    const second = await cli(['work', '--drain', '--wait-retries', '30s', ...FAST], env);
+    const second = await cli(['work', '--drain', '--wait-retries', '60s', ...FAST], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^waiting\s+\d/m);
     expect(second.stdout).toMatch(new RegExp(`^completed\\s+${id.slice(0, 8)}`, 'm'));
     expect(second.stdout.trim().split('\n').at(-1)).toMatch(/ran 1 job \(1 completed\); the queue is empty$/);
+    expect((await cli(['status', id])).stdout).toMatch(/^attempts\s+2\/4$/m);
   });
 
   it('does not wait for a retry due later than --wait-retries', async () => {
