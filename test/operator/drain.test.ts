@@ -69,7 +69,8 @@ describe('work --drain', { timeout: 180_000 }, () => {
 
   it('says what it leaves waiting, and with --wait-retries waits for a retry that falls due', async () => {
     let calls = 0;
-    double.setHandler((request, index) => (calls++ === 0 ? { status: 503, message: 'overloaded' } : scriptModel(request, index)));
+    // A request is tried 4 times within an attempt; failing all four fails the attempt, which is retried.
+    double.setHandler((request, index) => (calls++ < 4 ? { status: 503, message: 'overloaded' } : scriptModel(request, index)));
     const llm = ['--parser', 'llm', '--provider', 'openai-compatible', '--model', 'm', '--base-url', double.url];
     const id = await enqueue('llm.txt', PLAY, llm);
     const env = { PLAYBUDDY_LLM_API_KEY: 'k' };
