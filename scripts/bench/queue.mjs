@@ -8,6 +8,7 @@
 // systems, so the cause of a gap shows in the same run even where a busy machine blurs the jobs/s.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pgbouncerBinary, startPgBouncer } from '../lib/pgbouncer.mjs';
 import { benchArgs } from './lib/args.mjs';
 import { createBenchDatabase, dropBenchDatabase } from './lib/database.mjs';
 import { ROOT } from './lib/dist.mjs';
@@ -25,6 +26,9 @@ const LATENCY_JOBS = 200;
 const CONCURRENCIES = [2, 8];
 const PROCESSES = 2;
 const PER_PROCESS_CONCURRENCY = 4;
+// Scale-out as production runs it: more processes than the pooler has server connections for.
+const POOLED_PROCESSES = 4;
+const POOLED_SERVER_CONNECTIONS = 8;
 const HISTORY_JOBS = 100_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const HELPER = join(ROOT, 'scripts', 'bench', 'lib', 'queue-helper.mjs');
@@ -99,9 +103,10 @@ async function drainInProcess(system, url, queue, counter, concurrency, preset, 
   return { ms, drained: empty, handled: counter.count, statements: profile ? stopRecording() : undefined, cost };
 }
 
-async function drainWithProcesses(system, url, queue, probe) {
-  const helpers = Array.from({ length: PROCESSES }, () =>
-    forkHelper(HELPER, ['worker', system.name, url, String(PER_PROCESS_CONCURRENCY)]),
+/** `pooledUrl`: the workers reach the database through PgBouncer (LISTEN, for playbuddy, still on `url`). */
+async function drainWithProcesses(system, url, queue, probe, { processes = PROCESSES, pooledUrl } = {}) {
+  const helpers = Array.from({ length: processes }, () =>
+    forkHelper(HELPER, ['worker', system.name, url, String(PER_PROCESS_CONCURRENCY), ...(pooledUrl ? [pooledUrl] : [])]),
   );
   try {
     await Promise.all(helpers.map((h) => h.next('ready')));
@@ -189,6 +194,21 @@ async function benchSystem(report, systemName) {
     enqueues.push(await measureEnqueue(queue, 'procs', probe));
     const multi = await drainWithProcesses(system, url, queue, probe);
     rate(`drain_${PROCESSES}proc`, multi, `${PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY}`, { per_process: multi.perProcess });
+    if (pgbouncerBinary()) {
+      progress(`${systemName}: drain with ${POOLED_PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY} through PgBouncer`);
+      enqueues.push(await measureEnqueue(queue, 'pooled', probe));
+      const bouncer = await startPgBouncer(url, { poolSize: POOLED_SERVER_CONNECTIONS });
+      try {
+        const pooled = await drainWithProcesses(system, url, queue, probe, { processes: POOLED_PROCESSES, pooledUrl: bouncer.url(dbName) });
+        rate(`drain_${POOLED_PROCESSES}proc_pgbouncer`, pooled,
+          `${POOLED_PROCESSES} processes × concurrency ${PER_PROCESS_CONCURRENCY} through PgBouncer 1.18 (transaction pooling, ${POOLED_SERVER_CONNECTIONS} server connections)`,
+          { per_process: pooled.perProcess });
+      } finally {
+        await bouncer.stop();
+      }
+    } else {
+      progress('pgbouncer is not installed: skipping the pooled drain (apt-get install pgbouncer)');
+    }
     const enq = spread(enqueues.map((e) => e.ms));
     const enqueueRate = round(JOBS / (enq.median / 1000), 0);
     report.emit({ ...base, metric: 'enqueue_bulk', value: enqueueRate, unit: 'jobs/s', ms: round(enq.median, 0), min_ms: round(enq.min, 0), max_ms: round(enq.max, 0), fills: enq.n, jobs: JOBS, label: `one library call per ${JOBS.toLocaleString('en')} jobs (median of the fills)`, ...ratioFor('enqueue_bulk', enqueueRate, true) });

@@ -34,10 +34,12 @@ export async function openGraphile(url) {
 }
 
 /** A worker whose handler only reports that it started; `onStart(tag, seq)` is called synchronously. */
-export async function startGraphileWorker(url, { concurrency, onStart, preset }) {
+export async function startGraphileWorker(url, { concurrency, onStart, preset, pooled = false }) {
   const runner = await run({
     connectionString: url,
     concurrency,
+    // Its documented setting for PgBouncer in transaction mode.
+    ...(pooled ? { noPreparedStatements: true } : {}),
     noHandleSignals: true,
     logger: quiet,
     taskList: { noop: async (payload) => onStart(payload.tag, payload.seq) },

@@ -1,5 +1,5 @@
-// A second process for bench:queue: either a worker (`worker <system> <url> <concurrency>`) for the
-// two-process drain, or an enqueuer (`enqueuer <system> <url> <count> <seed>`) that adds jobs one at a time
+// A second process for bench:queue: either a worker (`worker <system> <url> <concurrency> [<pooler url>]`) for
+// the multi-process drains, or an enqueuer (`enqueuer <system> <url> <count> <seed>`) that adds jobs one at a time
 // while the benchmark's own worker waits, as `enqueue` and `work` run in different terminals.
 import { exitWithParent, wallNow } from './process.mjs';
 import { loadSystem } from './systems.mjs';
@@ -21,7 +21,13 @@ if (role === 'worker') {
   let handled = 0;
   process.send({ type: 'ready' });
   await nextMessage('go');
-  const worker = await system.startWorker(url, { concurrency: Number(a), onStart: () => void handled++ });
+  // With a pooler URL, the worker's statements go through it and only playbuddy's LISTEN goes to `url`.
+  const pooledUrl = b;
+  const worker = await system.startWorker(pooledUrl ?? url, {
+    concurrency: Number(a),
+    onStart: () => void handled++,
+    ...(pooledUrl ? { pooled: true, listenUrl: url } : {}),
+  });
   process.send({ type: 'started' });
   await nextMessage('stop');
   await worker.stop();
