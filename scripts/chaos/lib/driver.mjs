@@ -48,12 +48,16 @@ export class Driver {
   async fire(kind) {
     const r = this.random;
     const { leaseMs } = this.settings;
-    // Faults hit workers that are up and working (registered), not ones still starting.
+    // Faults hit workers that are up and working (registered) when there are any, else one still starting.
     const registered = new Set((await this.admin.query(`SELECT pid FROM "Worker" WHERE "stoppedAt" IS NULL`)).rows.map((w) => w.pid));
-    const live = this.workers.alive().filter((w) => !w.frozen && !w.cutOff && registered.has(w.pid));
-    const target = live.length > 0 ? r.pick(live) : undefined;
+    const live = this.workers.alive().filter((w) => !w.frozen && !w.cutOff);
+    const working = live.filter((w) => registered.has(w.pid));
+    const target = working.length > 0 ? r.pick(working) : live.length > 0 ? r.pick(live) : undefined;
     const needsTarget = ['kill', 'freeze', 'drop', 'blackhole', 'partition', 'refuse'].includes(kind);
-    if (needsTarget && !target) return;
+    if (needsTarget && !target) {
+      this.log(`${kind}: every worker is already down, frozen or cut off`);
+      return;
+    }
     this.injected[kind]++;
     switch (kind) {
       case 'kill': {

@@ -2,7 +2,7 @@
 // open and idle (a frozen or vanished worker's backend holding the job's row lock), and for operator commands
 // waiting on a lock (an operator's command must answer, not wait for a worker).
 //
-// Jobs left `running`: Recovery is due once the lease
+// Jobs left `running` without a live holder: recovery is due once the lease
 // plus one poll interval has passed, provided some worker could do it: one that is alive, not frozen, not
 // cut off, with a free slot, while the database is reachable. Only such time counts towards a job's overdue
 // time; a job overdue for longer than the allowance is stuck.
@@ -58,8 +58,11 @@ export class StuckMonitor {
     for (const r of rows) if (r.pastMs < 0 && r.pid) busy.set(r.pid, (busy.get(r.pid) ?? 0) + 1);
     const canRecover = this.driver.databaseReachable && [...healthyPids].some((pid) => (busy.get(pid) ?? 0) < this.settings.concurrency);
     const due = new Set();
+    const liveHolders = new Set(this.workers.healthy().map((w) => w.pid));
     for (const r of rows) {
-      if (r.pastMs <= this.settings.pollMs) continue;
+      // A holder that is alive and connected may be slow (a long parse on a busy machine); it renews late
+      // or finds its lease taken. Only a job whose holder died, froze or was cut off can be stuck.
+      if (r.pastMs <= this.settings.pollMs || liveHolders.has(r.pid)) continue;
       due.add(r.id);
       const ms = (this.overdue.get(r.id) ?? 0) + (canRecover ? dt : 0);
       this.overdue.set(r.id, ms);
