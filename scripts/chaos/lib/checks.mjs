@@ -117,11 +117,12 @@ export function legalEventChains(facts) {
     for (const e of events) {
       const d = e.details ?? {};
       if (state === null) {
-        if (e.event !== 'enqueued') {
-          bad.push(`${j.id}: first event is ${e.event}, not enqueued`);
+        const to = d.to ?? d.status ?? 'queued';
+        if (!stateMachine.creates(e.event, to)) {
+          bad.push(`${j.id}: first event ${e.event} (to ${to}) is not how the state machine creates a job`);
           break;
         }
-        state = d.status ?? 'queued';
+        state = to;
         continue;
       }
       if (d.to === undefined) continue;
@@ -129,8 +130,8 @@ export function legalEventChains(facts) {
         bad.push(`${j.id}: event ${e.event} says ${d.from} → ${d.to}, but the job was ${state}`);
         break;
       }
-      if (!stateMachine.allows(state, d.to)) {
-        bad.push(`${j.id}: event ${e.event} moves ${state} → ${d.to}, which the state machine does not allow`);
+      if (!stateMachine.allows(state, d.to, e.event)) {
+        bad.push(`${j.id}: event ${e.event} moves ${state} → ${d.to}, which the state machine does not declare`);
         break;
       }
       walked.push(`${state}>${d.to}`);
@@ -142,7 +143,7 @@ export function legalEventChains(facts) {
       bad.push(`${j.id}: status changes ${audited.join(' ') || '(none)'} but events say ${walked.join(' ') || '(none)'}`);
     }
   }
-  return check('every job\'s JobEvent chain a legal path of the state machine, matching its status changes', facts.jobs.length, bad);
+  return check(`every job's JobEvent chain a legal path of the state machine (${stateMachine.declared}), matching its status changes`, facts.jobs.length, bad);
 }
 
 /**
