@@ -75,6 +75,8 @@ export class Driver {
         return;
       }
       case 'drop': {
+        // Half the time when the worker is in the middle of a statement or transaction.
+        if (r.chance(0.5)) await this.busyBackend(target.app, 3000);
         const n = this.proxy.drop(target.name);
         this.log(`drop ${n} connection(s) of ${target.name}`);
         return;
@@ -97,19 +99,15 @@ export class Driver {
         return;
       }
       case 'terminate': {
-        // Half the time a backend in the middle of something, where terminating it hurts most.
-        const busy = r.chance(0.5);
-        const { rows } = await this.admin.query(
-          `SELECT pid, application_name AS app, state FROM pg_stat_activity
-           WHERE datname = $1 AND application_name LIKE 'chaos-w%' ${busy ? `AND state <> 'idle'` : ''} ORDER BY pid`,
-          [this.database],
-        );
-        if (rows.length === 0) {
+        // Mostly a backend in the middle of something (a statement running, a transaction open), where it
+        // hurts most: it waits a moment for one to appear, as a crash would strike at a bad time.
+        const busy = r.chance(0.8);
+        const victim = (busy ? await this.busyBackend(null, 3000) : undefined) ?? r.pick(await this.backends(null, false));
+        if (!victim) {
           this.injected[kind]--;
-          this.log(`terminate: no ${busy ? 'busy ' : ''}worker backend to terminate`);
+          this.log('terminate: no worker backend to terminate');
           return;
         }
-        const victim = r.pick(rows);
         await this.admin.query('SELECT pg_terminate_backend($1)', [victim.pid]);
         this.log(`pg_terminate_backend ${victim.pid} (${victim.app}, ${victim.state})`);
         return;
@@ -131,6 +129,27 @@ export class Driver {
         return;
       }
     }
+  }
+
+  /** Worker backends (of `app`, or of every worker), only those doing something when `busy`. */
+  async backends(app, busy) {
+    const { rows } = await this.admin.query(
+      `SELECT pid, application_name AS app, state FROM pg_stat_activity
+       WHERE datname = $1 AND application_name LIKE $2 ${busy ? `AND state IN ('active', 'idle in transaction')` : ''} ORDER BY pid`,
+      [this.database, app ?? 'chaos-w%'],
+    );
+    return rows;
+  }
+
+  /** A busy worker backend, polled for up to `ms`; undefined if none turned up. */
+  async busyBackend(app, ms) {
+    const until = Date.now() + ms;
+    do {
+      const rows = await this.backends(app, true);
+      if (rows.length > 0) return this.random.pick(rows);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    } while (Date.now() < until);
+    return undefined;
   }
 
   /** Ends every fault: heals the proxy, thaws frozen workers, and waits for pending restarts. */
