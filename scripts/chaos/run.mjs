@@ -172,6 +172,7 @@ async function main() {
   const monitor = new StuckMonitor({ admin, workers, driver, settings, allowanceMs });
 
   await driver.topUp();
+  await driver.untilRegistered(60_000);
   monitor.start();
   say(`${clock()} chaos phase: ${config.workers} workers up`);
 

@@ -35,6 +35,17 @@ export class Driver {
     return this.globalFaults === 0;
   }
 
+  /** Waits (up to `ms`) until every running worker has registered, so the first faults hit working ones. */
+  async untilRegistered(ms) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const { rows } = await this.admin.query(`SELECT pid FROM "Worker" WHERE "stoppedAt" IS NULL`);
+      const pids = new Set(rows.map((w) => w.pid));
+      if (this.workers.alive().every((w) => pids.has(w.pid))) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** Keeps `targetWorkers` workers running: replaces those killed or gone. */
   async topUp() {
     while (this.workers.alive().length < this.targetWorkers) await this.workers.spawn();
@@ -48,11 +59,13 @@ export class Driver {
   async fire(kind) {
     const r = this.random;
     const { leaseMs } = this.settings;
-    // Faults hit workers that are up and working (registered) when there are any, else one still starting.
+    // Faults hit a worker that is up and connected when there is one; else one registered; else any.
     const registered = new Set((await this.admin.query(`SELECT pid FROM "Worker" WHERE "stoppedAt" IS NULL`)).rows.map((w) => w.pid));
     const live = this.workers.alive().filter((w) => !w.frozen && !w.cutOff);
-    const working = live.filter((w) => registered.has(w.pid));
-    const target = working.length > 0 ? r.pick(working) : live.length > 0 ? r.pick(live) : undefined;
+    const up = live.filter((w) => registered.has(w.pid));
+    const connected = up.filter((w) => this.proxy.connections(w.name) > 0);
+    const choices = [connected, up, live].find((list) => list.length > 0);
+    const target = choices ? r.pick(choices) : undefined;
     const needsTarget = ['kill', 'freeze', 'drop', 'blackhole', 'partition', 'refuse'].includes(kind);
     if (needsTarget && !target) {
       this.log(`${kind}: every worker is already down, frozen or cut off`);

@@ -8,7 +8,9 @@ import { createServer, connect } from 'node:net';
 //   partition  the worker's side is reset, PostgreSQL's side stays open and silent (the worker's machine
 //              vanished: the backend keeps its transaction and its locks until something times it out);
 //              healing closes the server side, as TCP keepalive eventually would.
-//   refuse     the port stops listening (connection refused) and open connections are reset.
+//   refuse     open connections are reset and new ones are reset as soon as they arrive (a server that is
+//              down, or a firewall rejecting). The port keeps listening: closed, it could be handed to another
+//              listener by the system before it reopens.
 // Bytes are forwarded by hand rather than piped, so a blackhole can hold them without a pipe resuming them.
 
 export class PgProxy {
@@ -39,6 +41,11 @@ export class PgProxy {
   }
 
   #accept(l, client) {
+    if (l.mode === 'refuse') {
+      client.on('error', () => {});
+      client.resetAndDestroy();
+      return;
+    }
     const conn = { client, server: null, held: l.mode === 'blackhole', toServer: [], toClient: [] };
     l.conns.add(conn);
     client.setNoDelay(true);
@@ -73,7 +80,7 @@ export class PgProxy {
     let n = 0;
     for (const l of this.#targets(name)) {
       for (const c of [...l.conns]) {
-        c.client.resetAndDestroy?.() ?? c.client.destroy();
+        c.client.resetAndDestroy();
         c.server.destroy();
         n++;
       }
@@ -95,32 +102,27 @@ export class PgProxy {
         c.held = true;
         c.orphaned = true;
         l.orphans.add(c);
-        c.client.resetAndDestroy?.() ?? c.client.destroy();
+        c.client.resetAndDestroy();
       }
     }
   }
 
-  async refuse(name) {
+  refuse(name) {
     for (const l of this.#targets(name)) {
-      if (l.mode === 'refuse') continue;
       l.mode = 'refuse';
-      const closed = new Promise((resolve) => l.server.close(() => resolve()));
       for (const c of [...l.conns]) {
-        c.client.destroy();
+        c.client.resetAndDestroy();
         c.server.destroy();
       }
-      await closed;
     }
   }
 
-  /** Ends any fault on `name` (or on all): a refused port listens again, held bytes flow, orphans close. */
-  async heal(name) {
+  /** Ends any fault on `name` (or on all): held bytes flow, orphans close, new connections pass. */
+  heal(name) {
     for (const l of this.#targets(name)) {
-      const was = l.mode;
       l.mode = 'pass';
       for (const c of l.orphans) c.server.destroy();
       l.orphans.clear();
-      if (was === 'refuse') await this.#listen(l);
       for (const c of l.conns) {
         if (!c.held) continue;
         c.held = false;
@@ -139,7 +141,7 @@ export class PgProxy {
       c.client.destroy();
       c.server.destroy();
     }
-    if (l.mode !== 'refuse') await new Promise((resolve) => l.server.close(() => resolve()));
+    await new Promise((resolve) => l.server.close(() => resolve()));
   }
 
   async closeAll() {
