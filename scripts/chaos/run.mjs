@@ -27,7 +27,7 @@ import { PgProxy } from './lib/pg-proxy.mjs';
 import { Processes } from './lib/processes.mjs';
 import { PROFILES, WORKER_SETTINGS } from './lib/profiles.mjs';
 import { seededRandom } from './lib/prng.mjs';
-import { computeReferences, prepareReference, referenceKey } from './lib/reference.mjs';
+import { Reference, referenceKey } from './lib/reference.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 import { Workload, loadPlays } from './lib/workload.mjs';
 
@@ -147,13 +147,17 @@ async function main() {
   const processes = new Processes({ runDir, cwd: runDir, env: ctlEnv });
   cleanup.push(() => processes.close());
   // The reference database is prepared now, beside the run's, so the end of the run does not wait for it.
-  const [migrated, reference] = await Promise.all([processes.run(['db', 'migrate'], { label: 'db migrate' }), prepareReference(runDir, baseEnv)]);
+  const [migrated, reference] = await Promise.all([processes.run(['db', 'migrate'], { label: 'db migrate' }), Reference.prepare({ runDir, env: baseEnv, settings })]);
   if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
   await installAudit(db.url);
   cleanup.push(() => admin.end());
 
   const model = await startModelServer({ markers: promptMarkers, rates: llmFaults, random: seededRandom(seed, 'model'), apiKey });
   cleanup.push(() => model.close());
+  const refModel = await startModelServer({ markers: promptMarkers, rates: {}, random: seededRandom(seed, 'reference'), apiKey });
+  cleanup.push(() => refModel.close());
+  reference.start();
+  cleanup.push(async () => reference.worker?.child.kill('SIGKILL'));
   const llmArgsFor = (url) => ['--parser', 'llm', '--provider', 'openai-compatible', '--base-url', url, '--model', 'chaos-model', '--chunk-size', String(settings.llmChunkSize), '--llm-concurrency', '2'];
 
   const proxy = new PgProxy(upstreamOf(serverUrl()));
@@ -168,7 +172,9 @@ async function main() {
   const faultLog = [];
   const log = (line) => faultLog.push(`${clock()} ${line}`);
   const driver = new Driver({ workers, proxy, admin, database: db.name, random: seededRandom(seed, 'faults'), settings, targetWorkers: config.workers, log });
-  const operator = new Operator({ processes, admin, random: seededRandom(seed, 'operator'), workload, llmArgs: llmArgsFor(model.url), maxRetries: settings.maxRetries, log });
+  const operator = new Operator({ processes, admin, random: seededRandom(seed, 'operator'), workload, llmArgs: llmArgsFor(model.url), maxRetries: settings.maxRetries, log,
+    onEnqueued: (files, parser) => reference.enqueue(files, parser === 'llm' ? llmArgsFor(refModel.url) : []),
+  });
   const monitor = new StuckMonitor({ admin, workers, driver, settings, allowanceMs });
 
   await driver.topUp();
@@ -241,17 +247,11 @@ async function main() {
   await proxy.closeAll();
 
   const facts = await checks.loadFacts(admin);
-  say(`${clock()} computing the single-worker reference of ${facts.jobs.filter((j) => j.status === 'completed').length} completed jobs`);
+  say(`${clock()} waiting for the single-worker reference of ${facts.jobs.filter((j) => j.status === 'completed').length} completed jobs`);
   const texts = new Map();
   const { rows: raw } = await admin.query(`SELECT filename, "contentHash", config, "rawText" FROM "ParseJob" WHERE status = 'completed' AND "playbookId" IS NOT NULL`);
   for (const t of raw) texts.set(referenceKey(t.filename, t.contentHash, t.config), t);
-  const refModel = await startModelServer({ markers: promptMarkers, rates: {}, random: seededRandom(seed, 'reference'), apiKey });
-  let refs;
-  try {
-    refs = await computeReferences({ reference, texts: [...texts.values()], llmArgsFor, modelUrl: refModel.url, settings });
-  } finally {
-    await refModel.close();
-  }
+  const refs = await reference.finish([...texts.values()], () => llmArgsFor(refModel.url));
   const { exportPlays } = await import('./lib/app.mjs');
   const exported = await exportPlays(db.url, facts.plays.map((p) => p.id));
 
@@ -280,6 +280,7 @@ async function main() {
   say(`workers started: ${workers.slots.length}; commands run: ${processes.commands.length}`);
   say(`faults injected: ${faultTotal} — database/process: ${fmt(injected)}; model server: ${fmt(modelFaults)} of ${model.counts.requests} requests (${model.counts.wrongKey} without the key)`);
   say(`races: ${fmt(operator.races)}`);
+  if (refs.missing > 0) say(`reference texts run at the end (edited between the two enqueues): ${refs.missing}`);
   if (refs.failed.length > 0) say(`reference runs that did not complete: ${refs.failed.length} (${refs.failed.slice(0, 3).map((f) => `${f.filename}: ${f.status} ${f.reason ?? ''}`).join('; ')})`);
   say('');
   for (const r of results) {

@@ -6,7 +6,8 @@
 export const RACES = ['pause', 'cancel', 'resume', 'retry', 'pause-cancel', 'requeue-then-retry', 'replace', 'duplicate', 'force'];
 
 export class Operator {
-  constructor({ processes, admin, random, workload, llmArgs, maxRetries, log }) {
+  constructor({ processes, admin, random, workload, llmArgs, maxRetries, log, onEnqueued }) {
+    this.onEnqueued = onEnqueued;
     this.processes = processes;
     this.admin = admin;
     this.random = random;
@@ -45,6 +46,7 @@ export class Operator {
       return { enqueued: [], duplicates: [], failed: true };
     }
     for (const e of out.enqueued) this.jobs.set(e.id, { file: e.filename, parser, forced: force, replace });
+    if (out.enqueued.length > 0) await this.onEnqueued(out.enqueued.map((e) => e.filename), parser);
     return out;
   }
 
