@@ -30,16 +30,16 @@ export const stateMachine = states.TRANSITIONS
 
 /** Each stored play as `playbuddy export` prints it (JSON text), by playbook id. */
 export async function exportPlays(url, playbookIds) {
-  const [{ createDb }, { loadPlay }] = await Promise.all([fromDist('db/client.js'), fromDist('store/load-play.js')]);
-  const db = createDb(url, { applicationName: 'chaos-check' });
+  const [{ createPool }, { loadPlay }] = await Promise.all([fromDist('db/pool.js'), fromDist('store/load-play.js')]);
+  const sql = createPool(url, { applicationName: 'chaos-check' });
   try {
     const out = new Map();
     for (const id of playbookIds) {
-      const play = await loadPlay(db, id);
+      const play = await loadPlay(sql, id);
       out.set(id, play ? JSON.stringify(play, null, 2) + '\n' : null);
     }
     return out;
   } finally {
-    await db.$disconnect();
+    await sql.end();
   }
 }
