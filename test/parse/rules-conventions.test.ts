@@ -78,6 +78,14 @@ describe('speaker cue layouts', () => {
     expect(speeches(play)).toHaveLength(25);
   });
 
+  it('reads a number after the name as part of the label (CRIADO 2.º, SOLDADO 1)', () => {
+    const play = parse(
+      scene('CRIADO 1.º\n      ¿Quién va?', 'CRIADO 2.º\n      Nadie.', 'CRIADO 1.º\n      Pues alguien llama.', 'CRIADO 2.º\n      Será el viento.'),
+    );
+    expect(speeches(play).map((s) => s.characters[0])).toEqual(['Criado 1.º', 'Criado 2.º', 'Criado 1.º', 'Criado 2.º']);
+    expect(speeches(play)[1]!.text).toBe('Nadie.');
+  });
+
   it('reads capitals with no separator before the speech', () => {
     const play = parse(
       scene('NORA Where is she?', "CATHLEEN She's lying down, God help her.", 'NORA I seen nothing.', 'CATHLEEN "Is it you?" says she.'),

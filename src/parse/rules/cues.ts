@@ -111,8 +111,15 @@ function scanLabel(text: string): LabelScan | null {
     }
     break;
   }
+  // `CRIADO 2.º`, `SOLDADO 1`: a number after the name tells apart several people of one kind.
+  NUMBER_SUFFIX.lastIndex = end;
+  const suffix = NUMBER_SUFFIX.exec(text);
+  if (suffix) end += suffix[0].length;
   return { label: text.slice(0, end), end, upper };
 }
+
+// A number and its ordinal mark, where the line ends or a separator follows.
+const NUMBER_SUFFIX = /[ \t]+\d{1,2}(?:\.?[ºª°])?(?=[ \t]*(?:\n|$)|[.:][ \t\n]|[.:]$)/uy;
 
 function skipSpaces(text: string, pos: number): number {
   while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
