@@ -211,6 +211,20 @@ describe('who speaks', () => {
     );
     expect(whoSays(play, 'Hier sind wir ja.')).toEqual(['Erste Magd', 'Zweite Magd']);
   });
+
+  it('gives `Beide` and a noun whose plural is its singular to the numbered speakers of that kind', () => {
+    const play = parse(
+      scene(
+        'Erster Fischer. Das Netz ist leer.',
+        'Wirt. Und das andre?',
+        'Zweiter Fischer. Auch leer.',
+        'Wirt. Dann trinkt.',
+        'Beide Fischer. Zum Wohl!',
+        'Wirt. Zahlt.',
+      ),
+    );
+    expect(whoSays(play, 'Zum Wohl!')).toEqual(['Erster Fischer', 'Zweiter Fischer']);
+  });
 });
 
 describe('stage directions', () => {

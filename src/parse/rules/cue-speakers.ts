@@ -17,10 +17,11 @@ export type SpeakersFor = (cue: Cue, stage: Stage, sceneNo: number, unknownGroup
 export function speakersFinder(roster: Roster, { byLabel, sceneSpeakers, headsOf }: Speakers): SpeakersFor {
   const kinds = new Map<string, Person[] | null>();
   // The persons a plural label names (`MURDERERS` → FIRST MURDERER, SECOND MURDERER), if it is one.
-  const kindOf = (key: string, noun: string): Person[] | null => {
+  // `BEIDE JÄGER`: after `both`, a noun whose plural is its singular names the kind too.
+  const kindOf = (key: string, noun: string, pair: boolean): Person[] | null => {
     if (!kinds.has(key)) {
       let found: Person[] | null = null;
-      for (const [head, persons] of headsOf) if (persons.length >= 2 && isPluralOf(noun, head)) found = persons;
+      for (const [head, persons] of headsOf) if (persons.length >= 2 && (isPluralOf(noun, head) || (pair && noun === head))) found = persons;
       kinds.set(key, found);
     }
     return kinds.get(key)!;
@@ -48,7 +49,7 @@ export function speakersFinder(roster: Roster, { byLabel, sceneSpeakers, headsOf
     }
     if (shape.kind === 'solo') {
       // `MURDERERS`, `DIE BEIDEN MÄGDE`: those of that kind on stage, else those who speak in this scene.
-      const persons = kindOf(key, shape.noun);
+      const persons = kindOf(key, shape.noun, shape.pair);
       if (persons) {
         const here = present.filter((id) => persons.some((p) => p.id === id)).map((id) => roster.persons[id]!);
         const inScene = persons.filter((p) => sceneSpeakers.get(sceneNo)?.has(p.id));
