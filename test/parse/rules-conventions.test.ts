@@ -218,9 +218,12 @@ describe('who speaks', () => {
         'Erster Fischer. Das Netz ist leer.',
         'Wirt. Und das andre?',
         'Zweiter Fischer. Auch leer.',
+        'Erster Fischer. Ganz leer.',
+        'Zweiter Fischer. Kein Fisch.',
         'Wirt. Dann trinkt.',
         'Beide Fischer. Zum Wohl!',
         'Wirt. Zahlt.',
+        'Beide Fischer. Morgen!',
       ),
     );
     expect(whoSays(play, 'Zum Wohl!')).toEqual(['Erster Fischer', 'Zweiter Fischer']);
