@@ -3,15 +3,16 @@ import { action, printJson, withSql } from './runtime.js';
 import { intOption, numberOption } from './options.js';
 import { shortId } from './format.js';
 import { bar, progress, type Progress } from './progress.js';
-import type { JobConfig, NewJob } from '../queue/jobs.js';
+import type { PlayJobConfig } from '../jobs/parse-play/config.js';
+import type { NewJob } from '../queue/jobs.js';
 import type { EnqueueOutcome } from '../queue/repository.js';
 
 interface EnqueueOptions {
   priority: number;
   maxRetries: number;
   chunkSize: number;
-  parser: JobConfig['parser'];
-  provider?: JobConfig['provider'];
+  parser: PlayJobConfig['parser'];
+  provider?: PlayJobConfig['provider'];
   model?: string;
   baseUrl?: string;
   llmConcurrency?: number;
@@ -78,7 +79,7 @@ async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
   return rejected.length > 0 ? 1 : 0;
 }
 
-async function queue(prepared: Prepared[], config: JobConfig, opts: EnqueueOptions, force: boolean, busy: Progress): Promise<FileResult[]> {
+async function queue(prepared: Prepared[], config: PlayJobConfig, opts: EnqueueOptions, force: boolean, busy: Progress): Promise<FileResult[]> {
   if (prepared.length === 0) return [];
   busy.text = `queueing ${prepared.length} text${prepared.length === 1 ? '' : 's'}`;
   return withSql(async ({ sql }) => {
@@ -92,8 +93,8 @@ async function queue(prepared: Prepared[], config: JobConfig, opts: EnqueueOptio
   });
 }
 
-async function jobConfig(opts: EnqueueOptions): Promise<JobConfig> {
-  const config: JobConfig = { parser: opts.parser, chunkSize: opts.chunkSize };
+async function jobConfig(opts: EnqueueOptions): Promise<PlayJobConfig> {
+  const config: PlayJobConfig = { parser: opts.parser, chunkSize: opts.chunkSize };
   if (opts.parser !== 'rules') {
     const [{ resolveLlmConfig }, { checkProviderConfig }] = await Promise.all([
       import('../config/llm.js'),
@@ -110,7 +111,7 @@ async function jobConfig(opts: EnqueueOptions): Promise<JobConfig> {
 interface Prepared {
   rawText: string;
   filename: string;
-  source: JobConfig['source'];
+  source: PlayJobConfig['source'];
 }
 
 async function readInputs(paths: string[], opts: EnqueueOptions, busy: Progress) {

@@ -3,6 +3,7 @@ import { action, printJson, withSql } from './runtime.js';
 import { intOption, listOption } from './options.js';
 import { age, percent, shortId, table, truncate } from './format.js';
 import { JOB_STATUSES, type JobStatus } from '../queue/states.js';
+import type { PlayJobConfig } from '../jobs/parse-play/config.js';
 import type { JobDetail, JobSummary } from '../queue/jobs.js';
 import type { LiveWorker } from '../queue/reads.js';
 
@@ -114,7 +115,8 @@ async function formatDetail(job: JobDetail, events: Array<{ event: string; detai
     ['priority', String(job.priority)],
     ['progress', progressOf(job)],
     ['attempts', attempts(job)],
-    ['parser', job.config ? describeConfig(job.config) : '-'],
+    // PARSE_PLAY is the only job type, so every config is a play job's.
+    ['parser', job.config ? describeConfig(job.config as PlayJobConfig) : '-'],
     ['text', `${job.textLength.toLocaleString('en')} characters`],
     ['created', `${job.createdAt.toISOString()} (${age(job.createdAt, now)} ago)`],
   ];
@@ -141,7 +143,7 @@ function orList(words: string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-function describeConfig(c: NonNullable<JobDetail['config']>): string {
+function describeConfig(c: PlayJobConfig): string {
   const parts: string[] = [c.parser];
   if (c.provider) parts.push(`${c.provider}${c.model ? `/${c.model}` : ''}`);
   parts.push(`chunks of ${c.chunkSize} chars`);

@@ -83,13 +83,13 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const quiet = view?.interactive && !g.logLevel && !g.verbose;
   const log = await commandLogger(cmd, 'worker', quiet ? 'warn' : undefined);
-  const [{ resolveDatabaseTarget }, { prepareDatabase }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { createParseJobHandler }, { countByStatus }] =
+  const [{ resolveDatabaseTarget }, { prepareDatabase }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { jobHandlers }, { countByStatus }] =
     await Promise.all([
       import('../config/database.js'),
       import('../db/open.js'),
       import('../worker/connections.js'),
       import('../worker/worker.js'),
-      import('../parse/pipeline/job-handler.js'),
+      import('../jobs/handlers.js'),
       import('../queue/repository.js'),
     ]);
   const target = resolveDatabaseTarget();
@@ -113,7 +113,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     const worker = await startWorker({
       pool: connections.pool,
       listenUrl: target.direct,
-      handler: createParseJobHandler({ log }),
+      handlers: jobHandlers({ log }),
       log,
       concurrency: opts.concurrency,
       leaseMs: opts.lease,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import { errorMessage } from '../errors.js';
-import type { JobConfig } from '../queue/jobs.js';
+import type { PlayJobConfig } from '../jobs/parse-play/config.js';
 import { planSession, type MigratedJob } from './plan.js';
 import { readSessionPage } from './read.js';
 import { countMigrated, emptyReport, type MigrationReport } from './report.js';
@@ -12,7 +12,7 @@ import { deleteMigratedSessions, insertMigratedJobs } from './write.js';
 export interface MigrateOptions {
   batchSize: number;
   /** The parse settings every migrated job gets. */
-  parse: JobConfig;
+  parse: PlayJobConfig;
   dryRun?: boolean;
   failFast?: boolean;
   deleteMigrated?: boolean;

@@ -1,4 +1,4 @@
-import type { JobConfig, PlayMetadata } from '../queue/jobs.js';
+import type { PlayJobConfig, PlayMetadata } from '../jobs/parse-play/config.js';
 import type { LegacySessionRow } from '../queue/migration.js';
 import type { JobStatus } from '../queue/states.js';
 import { JOB_STATUS_OF, type ParsingStatus } from './statuses.js';
@@ -19,7 +19,7 @@ export interface MigratedJob {
   from: ParsingStatus;
   status: JobStatus;
   filename: string;
-  config: JobConfig;
+  config: PlayJobConfig;
   playbookId: string | null;
   totalChunks: number | null;
   completedChunks: number;
@@ -39,7 +39,7 @@ export type SessionPlan =
   | { kind: 'already-migrated'; jobId: string }
   | { kind: 'unmigratable'; reason: string };
 
-export function planSession(s: SessionHeader, parse: JobConfig): SessionPlan {
+export function planSession(s: SessionHeader, parse: PlayJobConfig): SessionPlan {
   if (s.migratedJobId) return { kind: 'already-migrated', jobId: s.migratedJobId };
   if (s.blankText) return { kind: 'unmigratable', reason: 'its text is empty, so there is nothing to parse' };
 

@@ -1,26 +1,16 @@
-import type { ParseConfig } from '../parse/parser.js';
 import type { JobStatus } from './states.js';
 
-/** What was known about a play before it was parsed (a migrated session's title, author, …). */
-export interface PlayMetadata {
-  title?: string;
-  author?: string;
-  year?: number;
-  genre?: string;
-  description?: string;
-}
-
-/** What `ParseJob.config` holds: the parse settings plus where the text came from. Never secrets. */
-export interface JobConfig extends ParseConfig {
-  source?: { format: string; encoding: string | null; bytes: number };
-  /** Fills in what the parsed text does not say. */
-  metadata?: PlayMetadata;
-}
+/** What a job is, and so which handler a worker runs it with (the JobType enum of prisma/schema.prisma). */
+export const JOB_TYPES = ['PARSE_PLAY'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
 
 export interface NewJob {
+  /** PARSE_PLAY unless said otherwise. */
+  type?: JobType;
   rawText: string;
   filename: string;
-  config: JobConfig;
+  /** What the job's handler needs besides the text (stored as JSON; never secrets). */
+  config: object;
   priority?: number;
   maxRetries?: number;
   /** Set by `enqueue --replace`: the stored play this job's result replaces. */
@@ -54,7 +44,9 @@ export interface JobSummary {
 }
 
 export interface JobDetail extends JobSummary {
-  config: JobConfig | null;
+  type: JobType;
+  /** As its handler reads it (jobs/<type>/config.ts). */
+  config: unknown;
   contentHash: string | null;
   textLength: number;
   lockedAt: Date | null;
@@ -78,11 +70,12 @@ export interface Lease {
 /** A job as a worker claimed it: what its handler needs to run it, and the lease it runs under. */
 export interface ClaimedJob {
   id: string;
-  /** Which handler runs it (the `JobType` of the row). */
-  type: string;
+  /** Which handler runs it. */
+  type: JobType;
   filename: string;
   rawText: string;
-  config: JobConfig | null;
+  /** As enqueued; its handler reads it (jobs/<type>/config.ts). */
+  config: unknown;
   /** 1 for the first run, 2 for the first retry, … */
   attempt: number;
   /** Where the last run stopped (null: start from the beginning). */
@@ -106,4 +99,11 @@ export interface Checkpoint {
   progress: number;
   /** Appended to the job's `checkpoints` array. */
   entry: Record<string, unknown>;
+}
+
+/** Tokens and estimated cost a job spent on model calls; added to the job's totals. */
+export interface JobUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
 }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
-import type { TokenUsage } from '../parse/parser.js';
 import type { JobEventName } from '../queue/events.js';
-import type { Checkpoint, ClaimedJob } from '../queue/jobs.js';
+import type { Checkpoint, ClaimedJob, JobType, JobUsage } from '../queue/jobs.js';
 
 // The contract between the worker (claiming, leases, retries, operator control) and what a job runs (the
 // parse pipeline, or a test's handler). Every write a handler makes goes through the context, which fences
@@ -17,7 +16,7 @@ export interface JobContext {
   /** Saves progress in one fenced update. */
   checkpoint(cp: Checkpoint): Promise<void>;
   /** Adds tokens and estimated cost to the job's totals (fenced). */
-  addUsage(usage: TokenUsage): Promise<void>;
+  addUsage(usage: JobUsage): Promise<void>;
   /** Writes a JobEvent for this job (fenced). */
   event(name: JobEventName, details?: Record<string, unknown>): Promise<void>;
   /**
@@ -32,6 +31,9 @@ export interface JobContext {
  * A handler that returns without calling `ctx.complete` completes the job with no play stored.
  */
 export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<void>;
+
+/** The handlers a worker runs, by job type; a job whose type has none fails, saying so. */
+export type JobHandlers = Partial<Record<JobType, JobHandler>>;
 
 /** The worker no longer holds this job's lease: stop, and write nothing more for it. */
 export class LeaseLostError extends Error {

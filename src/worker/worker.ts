@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { errorMessage } from '../errors.js';
+import { PermanentError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
 import { claimJobs, completeAndClaim } from '../queue/claim.js';
@@ -12,11 +12,11 @@ import { msUntilNextDue } from '../queue/sql/next-retry-due.js';
 import { classifyError } from './classify.js';
 import { DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_POLL_MS } from './defaults.js';
 import { JobStopped, createJobContext, type StopCause } from './context.js';
-import { LeaseLostError, type ClaimedJob, type JobHandler } from './handler.js';
+import { LeaseLostError, type ClaimedJob, type JobHandlers } from './handler.js';
 import { startListener, type Listener } from './listener.js';
 
 // The worker: claims jobs (woken by NOTIFY, with a slow poll as the safety net), runs each through the
-// handler under a lease it renews, records the outcome with fenced writes, and stops running jobs when an
+// handler for its type under a lease it renews, records the outcome with fenced writes, and stops running jobs when an
 // operator pauses or cancels them, when their lease is lost, or when it shuts down.
 
 // Renew at least three times per lease, and often enough for `status`, which presumes a worker that has not
@@ -35,7 +35,8 @@ export interface WorkerOptions {
    * pause/cancel of a running job at its next heartbeat.
    */
   listenUrl: string | undefined;
-  handler: JobHandler;
+  /** What it runs, by job type (src/jobs/handlers.ts for `playbuddy work`). */
+  handlers: JobHandlers;
   log: Logger;
   concurrency?: number;
   leaseMs?: number;
@@ -103,7 +104,7 @@ interface Slot {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const { pool, handler, log } = options;
+  const { pool, handlers, log } = options;
   const concurrency = options.concurrency ?? 1;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -252,6 +253,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     let failure: unknown;
     let ok = false;
     try {
+      const handler = handlers[slot.job.type];
+      if (!handler) throw new NoHandler(slot.job.type, Object.keys(handlers));
       await handler(slot.job, ctx);
       ok = true;
     } catch (err) {
@@ -421,3 +424,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   wake();
   return { id: workerId, stopped, stop: (o) => stop(o) };
 }
+
+/** A job of a type this worker has no handler for: it fails at once, saying which types the worker runs. */
+class NoHandler extends PermanentError {
+  constructor(type: string, known: string[]) {
+    super(`This worker has no handler for jobs of type ${type} (it runs ${known.join(', ') || 'none'}); run it on a worker that has one, then use playbuddy retry.`);
+  }
+}
+

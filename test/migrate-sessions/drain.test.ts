@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { migrateSessions } from '../../src/legacy/migrate.js';
-import { createParseJobHandler } from '../../src/parse/pipeline/job-handler.js';
+import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { openWorkerConnections } from '../../src/worker/connections.js';
 import { startWorker } from '../../src/worker/worker.js';
 import { insertSession, smallPlay as play } from './sessions.js';
@@ -49,7 +49,7 @@ describe('migrated sessions under a draining worker', () => {
 
     const connections = openWorkerConnections(t.url, { concurrency: 2 });
     try {
-      const worker = await startWorker({ ...connections, listenUrl: t.url, handler: createParseJobHandler({ log }), log, concurrency: 2, drain: true, pollMs: 200 });
+      const worker = await startWorker({ ...connections, listenUrl: t.url, handlers: { PARSE_PLAY: createParseJobHandler({ log }) }, log, concurrency: 2, drain: true, pollMs: 200 });
       const summary = await worker.stopped;
       expect(summary).toMatchObject({ reason: 'drained', completed: 4, failed: 0 });
     } finally {

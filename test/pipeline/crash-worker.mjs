@@ -6,7 +6,7 @@ import { paragraphParser } from './paragraph-parser.mjs';
 const dist = (path) => import(new URL(`../../dist/${path}`, import.meta.url).href);
 const { openWorkerConnections } = await dist('worker/connections.js');
 const { startWorker } = await dist('worker/worker.js');
-const { createParseJobHandler } = await dist('parse/pipeline/job-handler.js');
+const { createParseJobHandler } = await dist('jobs/parse-play/handler.js');
 
 const url = process.env.DATABASE_URL;
 const log = pino({ level: 'silent' });
@@ -16,7 +16,7 @@ const handler = createParseJobHandler({ log, loadParser: async () => parser });
 const worker = await startWorker({
   ...connections,
   listenUrl: url,
-  handler,
+  handlers: { PARSE_PLAY: handler },
   log,
   concurrency: 1,
   leaseMs: Number(process.argv[2] ?? 2000),

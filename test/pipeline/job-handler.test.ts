@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createParseJobHandler } from '../../src/parse/pipeline/job-handler.js';
+import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { loadPlay } from '../../src/store/load-play.js';
 import { PermanentError } from '../../src/errors.js';
 import { LeaseLostError } from '../../src/worker/handler.js';

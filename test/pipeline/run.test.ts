@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineHooks } from '../../src/parse/pipeline/run.js';
 import { STATE_FORMAT } from '../../src/parse/pipeline/state.js';
 import type { ParseConfig } from '../../src/parse/parser.js';
-import type { Checkpoint } from '../../src/worker/handler.js';
+import type { PipelineCheckpoint as Checkpoint } from '../../src/parse/pipeline/run.js';
 import { PermanentError } from '../../src/errors.js';
 import { scriptedParser, TOY_PLAY } from './scripted-parser.js';
 
@@ -16,8 +16,11 @@ function recorder() {
       // Round-trip through JSON as the database would.
       checkpoints.push(JSON.parse(JSON.stringify(cp)));
     },
-    event: async (name, details) => {
-      events.push({ name, details });
+    resumed: async (details) => {
+      events.push({ name: 'resumed', details });
+    },
+    restarted: async (details) => {
+      events.push({ name: 'restarted', details });
     },
   };
   return { checkpoints, events, hooks };
@@ -63,7 +66,7 @@ describe('the parse pipeline', () => {
       expect(outcome.play).toEqual(reference.outcome.play);
       expect(parser.calls).toEqual(reference.parser.calls.slice(k + 1));
       expect(r.checkpoints.map((c) => c.completedChunks)[0] ?? reference.outcome.totalChunks).toBe(Math.min(k + 2, reference.outcome.totalChunks));
-      expect(r.events.map((e) => e.name)).toEqual(['resumed-from-checkpoint']);
+      expect(r.events.map((e) => e.name)).toEqual(['resumed']);
     }
   });
 

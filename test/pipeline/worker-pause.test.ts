@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createParseJobHandler } from '../../src/parse/pipeline/job-handler.js';
+import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';
 import { transitionJob } from '../../src/queue/repository.js';
 import { loadPlay } from '../../src/store/load-play.js';
@@ -42,7 +42,7 @@ describe('the parse job under a real worker', () => {
 
     const connections = openWorkerConnections(t.url, { concurrency: 1 });
     const handler = createParseJobHandler({ log, loadParser: async () => parser });
-    const worker = await startWorker({ ...connections, listenUrl: t.url, handler, log, concurrency: 1, pollMs: 100, leaseMs: 5_000 });
+    const worker = await startWorker({ ...connections, listenUrl: t.url, handlers: { PARSE_PLAY: handler }, log, concurrency: 1, pollMs: 100, leaseMs: 5_000 });
     try {
       await waitFor('a few checkpoints', async () => (await t.db.parseJob.findUniqueOrThrow({ where: { id: jobId } })).completedChunks >= 5, WORKER_WAIT_MS);
       await transitionJob(t.sql, jobId, 'paused');
@@ -114,7 +114,7 @@ describe('the parse job under a real worker', () => {
     const direct = await runPipeline({ text, filename: 'lost-key.txt', config: { parser: 'rules', chunkSize: 12_000 }, parser: await loadParser('rules') });
     const jobId = await enqueue(text, 'lost-key.txt');
     const connections = openWorkerConnections(t.url, { concurrency: 1 });
-    const worker = await startWorker({ ...connections, listenUrl: t.url, handler: createParseJobHandler({ log }), log, drain: true, pollMs: 100 });
+    const worker = await startWorker({ ...connections, listenUrl: t.url, handlers: { PARSE_PLAY: createParseJobHandler({ log }) }, log, drain: true, pollMs: 100 });
     try {
       expect(await worker.stopped).toMatchObject({ completed: 1, failed: 0 });
     } finally {

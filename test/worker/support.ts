@@ -20,14 +20,15 @@ export interface TestWorker {
 export async function startTestWorker(
   t: TestDatabase,
   handler: JobHandler,
-  options: Partial<Omit<WorkerOptions, 'pool' | 'db' | 'connectionString' | 'handler' | 'log'>> = {},
+  options: Partial<Omit<WorkerOptions, 'pool' | 'db' | 'connectionString' | 'log'>> = {},
 ): Promise<TestWorker> {
   const concurrency = options.concurrency ?? 1;
   const connections = openWorkerConnections(t.url, { concurrency });
   const worker = await startWorker({
     pool: connections.pool,
     listenUrl: t.url,
-    handler,
+    // Test jobs are enqueued as PARSE_PLAY, the default type.
+    handlers: { PARSE_PLAY: handler },
     log: quietLog,
     pollMs: 200,
     leaseMs: 3_000,

@@ -44,7 +44,7 @@ async function handler(job, ctx) {
 const worker = await startWorker({
   pool,
   listenUrl,
-  handler,
+  handlers: { PARSE_PLAY: handler },
   log,
   concurrency,
   leaseMs: env('PB_LEASE_MS', 2_000),

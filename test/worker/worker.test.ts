@@ -118,6 +118,17 @@ describe('worker', () => {
     expect(await statusOf(t, bug!)).toMatchObject({ retryCount: 0, failureReason: 'cannot read properties of undefined' });
   });
 
+  it('dispatches on the job type, and fails a job whose type it has no handler for, saying so', async () => {
+    const [id] = await enqueue(t, 1, { label: 'no-handler' });
+    const w = await started(t, async () => {}, { handlers: {} });
+    await waitFor('the job to fail', async () => (await statusOf(t, id!)).status === 'failed');
+    await w.close();
+    expect(await statusOf(t, id!)).toMatchObject({
+      retryCount: 0,
+      failureReason: 'This worker has no handler for jobs of type PARSE_PLAY (it runs none); run it on a worker that has one, then use playbuddy retry.',
+    });
+  });
+
   it('stops a running job within seconds when it is paused, keeps its checkpoint, and resumes from it', async () => {
     const [id] = await enqueue(t, 1, { label: 'pausable' });
     const seen: Array<{ attempt: number; from: unknown }> = [];

@@ -7,7 +7,7 @@ const url = process.env.DATABASE_URL;
 const { createLogger } = await fromDist('log/logger.js');
 const { openWorkerConnections } = await fromDist('worker/connections.js');
 const { startWorker } = await fromDist('worker/worker.js');
-const { createParseJobHandler } = await fromDist('parse/pipeline/job-handler.js');
+const { createParseJobHandler } = await fromDist('jobs/parse-play/handler.js');
 
 const log = await createLogger({ format: 'json', level: 'info' });
 const connections = openWorkerConnections(url, { concurrency });
@@ -17,7 +17,7 @@ const worker = await startWorker({
   log,
   concurrency,
   drain: true,
-  handler: createParseJobHandler({ db: connections.db, log }),
+  handlers: { PARSE_PLAY: createParseJobHandler({ log }) },
 });
 const summary = await worker.stopped;
 await connections.close();

@@ -55,7 +55,7 @@ export async function startPlaybuddyWorker(url, { concurrency, onStart, handler,
     listenUrl,
     log,
     concurrency,
-    handler: handler ?? (async (job) => onStart(...tagAndSeq(job.filename))),
+    handlers: { PARSE_PLAY: handler ?? (async (job) => onStart(...tagAndSeq(job.filename))) },
   });
   return {
     async stop() {

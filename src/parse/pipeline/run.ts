@@ -1,6 +1,4 @@
 import type { Chunk, ChunkRunContext, ParseConfig, PlayParser, TokenUsage } from '../parser.js';
-import { JOB_EVENTS, type JobEventName } from '../../queue/events.js';
-import type { Checkpoint } from '../../worker/handler.js';
 import { emptyState, groupChunks, planFingerprint, readSavedState, type GroupProgress, type PipelineState } from './state.js';
 import { finishPlay, type FinishedPlay } from './validate.js';
 
@@ -25,11 +23,28 @@ export interface PipelineRunContext extends ChunkRunContext {
   spentCostUsd(): number;
 }
 
+/** Progress worth saving: where a later run can go on from. */
+export interface PipelineCheckpoint {
+  /** The serialised pipeline state to resume from. */
+  state: unknown;
+  completedChunks: number;
+  totalChunks: number;
+  /** 0–100 */
+  progress: number;
+  /** A short record of what this checkpoint covers. */
+  entry: Record<string, unknown>;
+}
+
 export interface PipelineHooks {
   signal?: AbortSignal;
-  checkpoint?(cp: Checkpoint): Promise<void>;
+  checkpoint?(cp: PipelineCheckpoint): Promise<void>;
   usage?(usage: TokenUsage): Promise<void>;
-  event?(name: JobEventName, details: Record<string, unknown>): Promise<void>;
+  /** The run goes on from a saved state. */
+  resumed?(details: { completedChunks: number; totalChunks: number }): Promise<void>;
+  /** A saved state could not be used; the run starts from the first chunk. */
+  restarted?(details: { reason: string; fromChunk: number; totalChunks: number }): Promise<void>;
+  /** A parser's model request failed for a passing reason and was sent again. */
+  requestRetried?(details: { chunk: number; tryNumber: number; waitMs: number; reason: string }): Promise<void>;
 }
 
 export interface PipelineOutcome extends FinishedPlay {
@@ -48,10 +63,10 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   let state = emptyState(parser.name, plan, chunks.length);
   const saved = readSavedState(input.savedState, parser.name, plan, chunks);
   if (saved.kind === 'restart') {
-    await hooks.event?.(JOB_EVENTS.restarted, { reason: saved.reason, fromChunk: 0, totalChunks: chunks.length });
+    await hooks.restarted?.({ reason: saved.reason, fromChunk: 0, totalChunks: chunks.length });
   } else if (saved.kind === 'resume') {
     state = saved.state;
-    if (saved.completedChunks > 0) await hooks.event?.(JOB_EVENTS.resumedFromCheckpoint, { completedChunks: saved.completedChunks, totalChunks: chunks.length });
+    if (saved.completedChunks > 0) await hooks.resumed?.({ completedChunks: saved.completedChunks, totalChunks: chunks.length });
   }
 
   const writes = serialWrites();
@@ -76,7 +91,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
       };
       // Recorded as job events, so `status <job>` shows a flaky provider even when every call got through.
       const reportRetry = (retry: { tryNumber: number; waitMs: number; reason: string }) => {
-        if (hooks.event) void writes.push(() => hooks.event!(JOB_EVENTS.llmRetry, { chunk: chunk.index, ...retry })).catch(() => {});
+        if (hooks.requestRetried) void writes.push(() => hooks.requestRetried!({ chunk: chunk.index, ...retry })).catch(() => {});
       };
       const run: PipelineRunContext = { signal, reportUsage, reportRetry, spentCostUsd: () => spentCostUsd };
       // A chunk that finished is saved even if the job was stopped meanwhile: its work (and its model calls)
@@ -104,7 +119,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   return { ...finishPlay(assembled, input.filename), totalChunks: chunks.length, parsedChunks };
 }
 
-function checkpointOf(state: PipelineState, completed: number, chunk: Chunk, spent: TokenUsage, ms: number): Checkpoint {
+function checkpointOf(state: PipelineState, completed: number, chunk: Chunk, spent: TokenUsage, ms: number): PipelineCheckpoint {
   const entry: Record<string, unknown> = {
     chunk: chunk.index,
     group: chunk.group,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import { sqlRetryDelay, type BackoffPolicy } from '../backoff.js';
-import type { ClaimedJob, JobConfig } from '../jobs.js';
+import type { ClaimedJob, JobType } from '../jobs.js';
 import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { RUNNABLE, fromStatuses, sqlStatuses } from '../states.js';
 import { LEASE_CLEARED, RETRIES_LEFT, insertEvents, millis, retryDecision } from './fragments.js';
@@ -102,10 +102,10 @@ SELECT * FROM claimed`;
 
 export interface ClaimRow {
   id: string;
-  type: string;
+  type: JobType;
   filename: string;
   rawText: string;
-  config: JobConfig | null;
+  config: unknown;
   retryCount: number;
   currentState: unknown;
   completedChunks: number;

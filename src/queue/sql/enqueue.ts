@@ -32,8 +32,8 @@ WITH input AS (
   FROM unnest(${param(jobs.map((j) => j.rawText))}::text[], ${param(jobs.map((j) => j.filename))}::text[],
                        ${param(jobs.map((j) => JSON.stringify(j.config)))}::text[], ${param(jobs.map((j) => j.priority ?? 0))}::int[],
                        ${param(jobs.map((j) => j.maxRetries ?? 3))}::int[], ${hashes}::text[],
-                       ${param(jobs.map((j) => j.replacesPlaybookId ?? null))}::text[])
-       WITH ORDINALITY AS t(raw, name, cfg, prio, maxr, hash, repl, n)
+                       ${param(jobs.map((j) => j.replacesPlaybookId ?? null))}::text[], ${param(jobs.map((j) => j.type ?? 'PARSE_PLAY'))}::text[])
+       WITH ORDINALITY AS t(raw, name, cfg, prio, maxr, hash, repl, typ, n)
 ),
 prior AS (
   SELECT DISTINCT ON ("contentHash") "contentHash" AS hash, id, status::text AS status
@@ -49,9 +49,9 @@ fresh AS MATERIALIZED (
   WHERE ${isForced}::boolean OR (i.copy = 1 AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.hash = i.hash))
 ),
 inserted AS (
-  INSERT INTO "ParseJob" ("id", "rawText", "filename", "config", "priority", "maxRetries", "contentHash",
+  INSERT INTO "ParseJob" ("id", "type", "rawText", "filename", "config", "priority", "maxRetries", "contentHash",
                           "replacesPlaybookId", "createdAt", "updatedAt", "runAfter")
-  SELECT id, raw, name, cfg::jsonb, prio, maxr, hash, repl, clock_timestamp(), clock_timestamp(), clock_timestamp()
+  SELECT id, typ::"JobType", raw, name, cfg::jsonb, prio, maxr, hash, repl, clock_timestamp(), clock_timestamp(), clock_timestamp()
   FROM fresh ORDER BY n
   RETURNING id, filename
 ),

@@ -4,7 +4,7 @@ import { SUMMARY_COLUMNS } from './fragments.js';
 
 // One job for `status <id>`: its length instead of its text, which may be megabytes.
 const GET_JOB_SQL = `
-SELECT ${SUMMARY_COLUMNS}, config, "contentHash", "lockedAt", "legacySessionId", "replacesPlaybookId",
+SELECT ${SUMMARY_COLUMNS}, type::text AS type, config, "contentHash", "lockedAt", "legacySessionId", "replacesPlaybookId",
        length("rawText")::int AS "textLength"
 FROM "ParseJob" WHERE id = $1`;
 

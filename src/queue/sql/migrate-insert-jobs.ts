@@ -1,5 +1,4 @@
 import type { Queryable } from '../../db/queryable.js';
-import type { JobConfig } from '../jobs.js';
 import { JOBS_CHANNEL } from '../notify.js';
 import type { JobStatus } from '../states.js';
 import { JOB_EVENTS, sqlLiteral } from '../events.js';
@@ -46,7 +45,7 @@ export interface MigratedJobRow {
   sessionId: string;
   status: JobStatus;
   filename: string;
-  config: JobConfig;
+  config: object;
   playbookId: string | null;
   totalChunks: number | null;
   completedChunks: number;

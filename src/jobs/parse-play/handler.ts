@@ -1,22 +1,22 @@
 import type { Logger } from '../../log/logger.js';
+import type { PlayParser } from '../../parse/parser.js';
+import type { ParsedPlay } from '../../parse/play.js';
+import { loadParser } from '../../parse/pipeline/registry.js';
+import { runPipeline } from '../../parse/pipeline/run.js';
+import { titleFromFilename } from '../../parse/pipeline/validate.js';
 import { JOB_EVENTS } from '../../queue/events.js';
-import type { JobConfig, PlayMetadata } from '../../queue/jobs.js';
-import type { ParsedPlay } from '../play.js';
-import { titleFromFilename } from './validate.js';
-import type { JobHandler } from '../../worker/handler.js';
-import type { ParseConfig, PlayParser } from '../parser.js';
 import { storePlay, type StoredPlay } from '../../store/store-play.js';
-import { loadParser } from './registry.js';
-import { runPipeline } from './run.js';
+import type { JobHandler } from '../../worker/handler.js';
+import { parseConfigOf, type PlayJobConfig, type PlayMetadata } from './config.js';
+
+// The PARSE_PLAY job: the parse pipeline (parse/) run under the worker's lease, its play kept by the store
+// (store/) in the transaction that completes the job.
 
 export interface ParseJobHandlerDeps {
   log: Logger;
   /** Finds the parser a job's config names; the registry unless a test brings its own. */
   loadParser?: (name: string) => Promise<PlayParser>;
 }
-
-// Jobs migrated from legacy sessions may carry a config without parse settings.
-const FALLBACK_CONFIG: ParseConfig = { parser: 'rules', chunkSize: 12_000 };
 
 /**
  * What the worker runs for a PARSE_PLAY job: the pipeline with the job's checkpoints, then the play stored
@@ -33,10 +33,12 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
         signal: ctx.signal,
         checkpoint: (cp) => ctx.checkpoint(cp),
         usage: (usage) => ctx.addUsage(usage),
-        event: (name, details) => ctx.event(name, details),
+        resumed: (details) => ctx.event(JOB_EVENTS.resumedFromCheckpoint, details),
+        restarted: (details) => ctx.event(JOB_EVENTS.restarted, details),
+        requestRetried: (details) => ctx.event(JOB_EVENTS.llmRetry, details),
       },
     );
-    const play = withMetadata(outcome.play, job.filename, job.config?.metadata);
+    const play = withMetadata(outcome.play, job.filename, (job.config as PlayJobConfig | null)?.metadata);
     if (outcome.repairs.length > 0) {
       await ctx.event(JOB_EVENTS.repaired, { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
     }
@@ -77,9 +79,4 @@ function withMetadata(play: ParsedPlay, filename: string, metadata: PlayMetadata
     genre: play.genre ?? metadata.genre ?? null,
     description: play.description ?? metadata.description ?? null,
   };
-}
-
-function parseConfigOf(config: JobConfig | null): ParseConfig {
-  const { source: _source, metadata: _metadata, ...parse }: Partial<JobConfig> = config ?? {};
-  return { ...FALLBACK_CONFIG, ...parse };
 }
