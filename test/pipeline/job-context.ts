@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db, Prisma } from '../../src/db/client.js';
 import { enqueueJobs } from '../../src/queue/repository.js';
-import type { JobConfig } from '../../src/queue/jobs.js';
+import type { PlayJobConfig as JobConfig } from '../../src/jobs/parse-play/config.js';
 import type { TestDatabase } from '../helpers/db.js';
 import { LeaseLostError, type ClaimedJob, type Checkpoint, type JobContext } from '../../src/worker/handler.js';
 

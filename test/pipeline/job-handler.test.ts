@@ -4,7 +4,7 @@ import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { loadPlay } from '../../src/store/load-play.js';
 import { PermanentError } from '../../src/errors.js';
 import { LeaseLostError } from '../../src/worker/handler.js';
-import type { JobConfig } from '../../src/queue/jobs.js';
+import type { PlayJobConfig as JobConfig } from '../../src/jobs/parse-play/config.js';
 import type { ParsedPlay } from '../../src/parse/play.js';
 import { scriptedParser, TOY_PLAY, type ScriptedParser } from './scripted-parser.js';
 import { SimulatedCrash, claimed, createJob, silentLog, testContext } from './job-context.js';
