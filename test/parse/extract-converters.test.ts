@@ -41,3 +41,15 @@ describe('a Markdown text converted to Word, directions in italics', () => {
     expect(parseRules(docx).play).toEqual(parseRules(txt).play);
   });
 });
+
+describe('a Word script: centred small-capital labels, a table of speeches, hyphens of other code points', () => {
+  it('reads each label over its speech, the table row by row, and the words whole', async () => {
+    const [txt, docx] = await Promise.all([read('script.txt'), read('script.docx')]);
+    expect(docx).toBe(txt.trimEnd());
+  });
+
+  it('parses as the text file does', async () => {
+    const [txt, docx] = await Promise.all([read('script.txt'), read('script.docx')]);
+    expect(parseRules(docx).play).toEqual(parseRules(txt).play);
+  });
+});

@@ -1,7 +1,7 @@
 // Word (.docx) → text through mammoth's HTML: its plain-text output drops soft line breaks (w:br),
 // which would glue verse lines together. mammoth is imported only when a .docx is met, to keep start-up fast.
 import { UserError } from '../../errors.js';
-import { htmlToText } from './html.js';
+import { CENTRED, htmlToText } from './html.js';
 
 /** Word measures indentation in twips; 120 twips (6 pt) is half an em of a 12 pt font, one space. */
 const TWIPS_PER_SPACE = 120;
@@ -32,12 +32,17 @@ interface DocElement {
   value?: string;
   breakType?: string;
   indent?: { start: string | null; firstLine: string | null; hanging: string | null };
+  alignment?: string;
+  isSmallCaps?: boolean;
+  isAllCaps?: boolean;
 }
 
 /**
  * Footnote markers would read as bracketed stage directions in the middle of speeches, so they and
  * their notes go. Paragraph indentation, which mammoth's HTML drops, becomes leading spaces: indented
- * paragraphs are how Word scripts set stage directions and verse apart.
+ * paragraphs are how Word scripts set stage directions and verse apart. Text in capitals or small
+ * capitals is written in capitals, as it reads (speaker labels often are), and centred paragraphs are
+ * marked for htmlToText, which keeps a centred speaker label with its speech.
  */
 function prepare<T>(document: T): T {
   walk(document as DocElement);
@@ -47,7 +52,13 @@ function prepare<T>(document: T): T {
 function walk(element: DocElement): void {
   if (!element.children) return;
   element.children = element.children.filter((child) => child.type !== 'noteReference');
-  if (element.type === 'paragraph') indentParagraph(element);
+  if (element.type === 'paragraph') {
+    indentParagraph(element);
+    if (element.alignment === 'center') markCentred(element);
+  }
+  if (element.type === 'run' && (element.isSmallCaps || element.isAllCaps)) {
+    for (const node of leaves(element)) if (node.type === 'text' && node.value) node.value = node.value.toUpperCase();
+  }
   element.children.forEach(walk);
 }
 
@@ -63,6 +74,15 @@ function indentParagraph(paragraph: DocElement): void {
     else if (node.type === 'text' && pending !== null && node.value) {
       node.value = pending + node.value;
       pending = null;
+    }
+  }
+}
+
+function markCentred(paragraph: DocElement): void {
+  for (const node of leaves(paragraph)) {
+    if (node.type === 'text' && node.value) {
+      node.value = CENTRED + node.value;
+      return;
     }
   }
 }

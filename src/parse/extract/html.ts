@@ -6,13 +6,21 @@
 //   table cells), and <br /> is a line break;
 // - italics become _underscores_, the plain-text mark of a stage direction (`_Aside._` in a speech, a
 //   direction of its own), as pandoc turns them into italics; unless most of the text is italic, where
-//   italics mark nothing. Other formatting is dropped.
+//   italics mark nothing. Other formatting is dropped;
+// - a table row is one block, its cells one after another as lines: scripts set in a table (speaker in
+//   one column, speech in the next) read as `SPEAKER` over the speech;
+// - a centred speaker label (a short line in capitals, centred again and again) stays with the speech
+//   under it, as a label on its own line does in a text file.
 
 const BLOCK = /^(?:p|h[1-6]|li|td|th|dt|dd|blockquote|pre)$/;
 const TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)[^>]*>/g;
 /** Private-use characters marking where italics open and close until the paragraph is complete. */
 const EM_OPEN = '\ue000';
 const EM_CLOSE = '\ue001';
+/** Marks a centred paragraph (set by docx.ts, which sees the alignment mammoth's HTML drops). */
+export const CENTRED = '\ue002';
+/** A centred label is a speaker's when the same one is centred at least this often. */
+const MIN_LABEL_REPEATS = 2;
 /** A document is typed like a text file when it has at least one empty paragraph for this many others. */
 const LINES_PER_EMPTY_PARAGRAPH = 10;
 
@@ -20,6 +28,7 @@ export function htmlToText(html: string): string {
   const paragraphs: string[] = [];
   let current = '';
   let previousTag = '';
+  let rows = 0;
   const endParagraph = () => {
     if (current !== '') paragraphs.push(current);
     current = '';
@@ -32,6 +41,12 @@ export function htmlToText(html: string): string {
     const closing = match[0].startsWith('</');
     if (name === 'br') current += '\n';
     else if (name === 'em' || name === 'i') current += closing ? EM_CLOSE : EM_OPEN;
+    else if (name === 'tr') {
+      // The cells' paragraphs are the row's lines, without the empty ones between them.
+      if (closing) current = current.split('\n').filter((l) => l.trim() !== '').join('\n');
+      endParagraph();
+      rows = Math.max(0, rows + (closing ? -1 : 1));
+    } else if (rows > 0 && BLOCK.test(name)) current += '\n';
     else if (name === 'p' && closing && previousTag === '<p>' && current === '') paragraphs.push('');
     else if (BLOCK.test(name)) endParagraph();
     previousTag = closing ? `</${name}>` : `<${name}>`;
@@ -39,7 +54,7 @@ export function htmlToText(html: string): string {
   current += decodeEntities(html.slice(at));
   endParagraph();
   const marked = italicsMarkSomething(paragraphs) ? paragraphs.map(markItalics) : paragraphs.map(dropItalics);
-  return typedLikeTextFile(marked) ? asLines(marked) : asBlocks(marked);
+  return (typedLikeTextFile(marked) ? asLines(marked) : asBlocks(marked)).replaceAll(CENTRED, '');
 }
 
 /** A paragraph's lines without trailing spaces and without the empty lines at its edges. */
@@ -51,10 +66,26 @@ function lines(paragraph: string): string[] {
 }
 
 function asBlocks(paragraphs: string[]): string {
-  return paragraphs
-    .map((p) => lines(p).join('\n'))
-    .filter((block) => block !== '')
-    .join('\n\n');
+  const blocks = paragraphs.map((p) => lines(p).join('\n')).filter((block) => block !== '');
+  const labels = centredLabels(blocks);
+  return blocks.reduce((text, block, i) => {
+    if (i === 0) return block;
+    const previous = blocks[i - 1]!;
+    const keepTogether = labels.has(previous) && !block.startsWith(CENTRED);
+    return text + (keepTogether ? '\n' : '\n\n') + block;
+  }, '');
+}
+
+/** Centred one-line blocks in capitals, without digits, that come back: speaker labels, not headings. */
+function centredLabels(blocks: string[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const b of blocks) {
+    const text = b.slice(CENTRED.length).trim();
+    if (b.startsWith(CENTRED) && !text.includes('\n') && text.length <= 40 && /\p{Lu}/u.test(text) && !/[\p{Ll}\d]/u.test(text)) {
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+  }
+  return new Set([...counts].filter(([, n]) => n >= MIN_LABEL_REPEATS).map(([b]) => b));
 }
 
 function asLines(paragraphs: string[]): string {

@@ -167,7 +167,19 @@ function sniff(buf: Uint8Array, filename: string): SourceFormat {
 
 function cleanExtracted(text: string): string {
   // NUL cannot be stored in a PostgreSQL text column, and broken font encodings do produce it.
-  return normalizeNewlines(text).replace(/^\ufeff/, '').replace(/\u0000/g, '');
+  return normalizeNewlines(text)
+    .replace(/^\ufeff/, '')
+    .replace(/\u0000/g, '')
+    .replace(/[\u2028\f\v]/g, '\n')
+    .replace(/\u2029/g, '\n\n')
+    // A soft hyphen only shows where a line was broken inside the word: the word is whole again.
+    .replace(/\u00ad\n[ \t]*/g, '')
+    .replace(/\u00ad/g, '')
+    .replace(/[\u2010\u2011]/g, '-')
+    // Fonts with their own encoding (Symbol, Wingdings-like, some PDF producers) put plain characters
+    // in the private-use block U+F020–U+F0FF; the low byte is the character.
+    .replace(/[\uf020-\uf0ff]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xf000))
+    .replace(/[\ufb00-\ufb06]/g, (ch) => ch.normalize('NFKC'));
 }
 
 /** `size` null: the input did not end before the limit, so only that it is larger is known. */
