@@ -15,6 +15,8 @@ export interface PoolOptions {
    * next. Every statement is then sent unnamed.
    */
   pooled?: boolean;
+  /** Keep the plans of prepared statements (see CachedPlanClient); ignored through a pooler. */
+  cachedPlans?: boolean;
 }
 
 // pg reads `timestamp without time zone` as local time; these columns hold UTC.
@@ -51,9 +53,25 @@ export class UnnamedStatementClient extends UtcClient {
   }
 }
 
+/**
+ * A UTC client whose prepared statements keep the plan PostgreSQL made for them (plan_cache_mode
+ * force_generic_plan). The worker's statements are prepared once per connection and run thousands of times;
+ * left to choose, PostgreSQL re-plans the claim (a dozen CTEs) on every call, because a plan for the actual
+ * parameters always looks a little cheaper — and that planning was the largest cost of a job in the queue.
+ * Their generic plans are the same index lookups (the claim's LIMIT is written into its text, see
+ * src/queue/sql/claim.ts). Only on a direct connection: a pooler neither keeps named statements nor accepts
+ * this start-up parameter.
+ */
+export class CachedPlanClient extends UtcClient {
+  override getStartupConf(): Record<string, string> {
+    return { ...super.getStartupConf(), plan_cache_mode: 'force_generic_plan' };
+  }
+}
+
 /** The pg client class for a connection string: unnamed statements through a pooler, UTC everywhere. */
-export function clientClass(pooled: boolean | undefined): typeof pg.Client {
-  return pooled ? UnnamedStatementClient : UtcClient;
+export function clientClass(pooled: boolean | undefined, cachedPlans = false): typeof pg.Client {
+  if (pooled) return UnnamedStatementClient;
+  return cachedPlans ? CachedPlanClient : UtcClient;
 }
 
 /**
@@ -65,7 +83,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     connectionString,
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'playbuddy',
-    Client: clientClass(options.pooled),
+    Client: clientClass(options.pooled, options.cachedPlans),
     types,
     keepAlive: options.keepAlive,
   });

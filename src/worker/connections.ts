@@ -1,13 +1,11 @@
 import type pg from 'pg';
-import { createDbOnPool, type Db } from '../db/client.js';
 import { createPool } from '../db/pool.js';
 
-// One pool per worker process, shared by the worker's own statements (plain pg: a raw query through the
-// Prisma client costs about twice the round trip) and by the Prisma client job handlers store plays with.
+// One pool per worker process, plain pg, shared by the worker's own statements and the transactions job
+// handlers store plays in. No Prisma: a worker never pays its start-up or its memory.
 
 export interface WorkerConnections {
   pool: pg.Pool;
-  db: Db;
   close(): Promise<void>;
 }
 
@@ -29,15 +27,13 @@ export function openWorkerConnections(
     pooled: options.pooled,
     applicationName: 'playbuddy-worker',
     keepAlive: true,
+    cachedPlans: true,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (err) => options.onError?.(err));
-  const db = createDbOnPool(pool);
   return {
     pool,
-    db,
     async close() {
-      await db.$disconnect().catch(() => {});
       await pool.end().catch(() => {});
     },
   };

@@ -63,6 +63,10 @@ export function createJobContext(deps: ContextDeps): JobContext {
       // store's statements carry whole columns, which pg sends as they are).
       const client = await deps.pool.connect();
       let broken: Error | undefined;
+      // A connection lost mid-transaction also fails the statement in flight, which is what reports it; the
+      // client's own error event must not end the process meanwhile.
+      const lostConnection = (err: Error) => (broken = err);
+      client.on('error', lostConnection);
       try {
         await client.query('BEGIN');
         // A store that hangs must not hold the job's row and the play's locks for ever.
@@ -77,7 +81,8 @@ export function createJobContext(deps: ContextDeps): JobContext {
         await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
-        // A connection whose rollback failed is dropped rather than handed to the next job mid-transaction.
+        // A connection that broke (or whose rollback failed) is dropped rather than handed to the next job.
+        client.off('error', lostConnection);
         client.release(broken);
       }
       deps.completed();

@@ -39,21 +39,21 @@ function losingConnectionOnce(loseIt: Store): { handler: JobHandler; attempts: (
 
 const cases: Array<[string, Store]> = [
   [
-    'the backend is terminated while a statement runs (57P01 inside Prisma P2010)',
+    'the backend is terminated while a statement runs (57P01)',
     async (tx) => {
-      const [{ pid }] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+      const { rows: [{ pid }] } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       setTimeout(() => void admin.query('SELECT pg_terminate_backend($1)', [pid]), 200);
-      await tx.$executeRaw`SELECT pg_sleep(5)`;
+      await tx.query('SELECT pg_sleep(5)');
       return { playbookId: 'never' };
     },
   ],
   [
     'the backend is gone before the next statement ("not queryable")',
     async (tx) => {
-      const [{ pid }] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+      const { rows: [{ pid }] } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
       await new Promise((r) => setTimeout(r, 200));
-      await tx.$executeRaw`SELECT 1`;
+      await tx.query('SELECT 1');
       return { playbookId: 'never' };
     },
   ],

@@ -97,7 +97,21 @@ claim_events AS (
 )`;
 }
 
-const CLAIM_SQL = `WITH ${claimCtes({ worker: '$1', limit: '$2', lease: '$3', base: '$4', cap: '$5' })}
+/**
+ * How many jobs a statement claims is written into its text, not passed as a parameter, and each count gets
+ * a prepared statement of its own (there are at most concurrency + 1 of them per connection). With the
+ * LIMIT known, the plan PostgreSQL caches for the statement is the one it would make for each call (claim
+ * index, then primary-key lookups), so after a few calls it stops planning the statement again on every
+ * execution — planning this many CTEs was the largest single cost of a claim. With a LIMIT parameter the
+ * cached plan guesses a large batch (a hash join over a scan of the whole table), loses to a fresh plan
+ * every time, and every call pays for planning.
+ */
+export function claimLimit(limit: number): string {
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`a claim takes a whole number of jobs, not ${limit}`);
+  return String(limit);
+}
+
+const claimSql = (limit: number) => `WITH ${claimCtes({ worker: '$1', limit: claimLimit(limit), lease: '$2', base: '$3', cap: '$4' })}
 SELECT * FROM claimed`;
 
 export interface ClaimRow {
@@ -128,11 +142,11 @@ export interface ClaimRequest {
  * data-modifying CTEs to completion whether or not the final SELECT reads them).
  */
 export async function claimJobs(db: Queryable, req: ClaimRequest): Promise<ClaimedJob[]> {
-  // Named, so each pooled connection parses and plans it once, not on every claim.
+  // Named, so each pooled connection parses it once and, its LIMIT being fixed, plans it once (see claimSql).
   const { rows } = await db.query<ClaimRow>({
-    name: 'playbuddy_claim',
-    text: CLAIM_SQL,
-    values: [req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+    name: `playbuddy_claim_${req.limit}`,
+    text: claimSql(req.limit),
+    values: [req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
   });
   return rows.map((r) => toClaimedJob(r, req.workerId));
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { ClaimedJob, Lease } from '../jobs.js';
 import { JOB_EVENTS, sqlLiteral } from '../events.js';
-import { claimCtes, claimJobs, toClaimedJob, type ClaimRequest, type ClaimRow } from './claim.js';
+import { claimCtes, claimJobs, claimLimit, toClaimedJob, type ClaimRequest, type ClaimRow } from './claim.js';
 import { completeJob } from './complete.js';
 import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 
@@ -25,8 +25,9 @@ done_event AS (
   ${insertEvents('id', sqlLiteral(JOB_EVENTS.completed), `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', NULL::text, 'attempt', "retryCount" + 1)`, 'done')}
 )`;
 
-const COMPLETE_AND_CLAIM_SQL = `WITH ${COMPLETE_MANY_CTES},
-${claimCtes({ worker: '$3', limit: '$4', lease: '$5', base: '$6', cap: '$7' })}
+// The claim's LIMIT is part of the text, one prepared statement per count, for the reason given in claim.ts.
+const completeAndClaimSql = (limit: number) => `WITH ${COMPLETE_MANY_CTES},
+${claimCtes({ worker: '$3', limit: claimLimit(limit), lease: '$4', base: '$5', cap: '$6' })}
 SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS "completedIds", c.*
 FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
 
@@ -50,9 +51,9 @@ export interface CompleteAndClaimOutcome {
 export async function completeAndClaim(db: Queryable, leases: Lease[], req: ClaimRequest): Promise<CompleteAndClaimOutcome> {
   try {
     const { rows } = await db.query<ClaimRow & { completedIds: string[] }>({
-      name: 'playbuddy_complete_and_claim',
-      text: COMPLETE_AND_CLAIM_SQL,
-      values: [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), req.workerId, req.limit, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+      name: `playbuddy_complete_and_claim_${req.limit}`,
+      text: completeAndClaimSql(req.limit),
+      values: [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
     });
     return {
       completed: new Set(rows[0]?.completedIds ?? []),
