@@ -14,6 +14,9 @@ import { register as registerShow } from './show.js';
 import { register as registerExport } from './export.js';
 import { register as registerPlays } from './plays.js';
 import { register as registerCompletion } from './completion.js';
+import { register as registerHealth } from './health.js';
+import { register as registerMetrics } from './metrics.js';
+import { register as registerPrune } from './prune.js';
 
 // Only commander and the command definitions load here; each command imports what it needs (Prisma,
 // parsers, the AI SDK) when it runs, which keeps `playbuddy --help` fast.
@@ -42,6 +45,9 @@ registerPlays(program);
 registerParse(program);
 registerDb(program);
 registerMigrateSessions(program);
+registerHealth(program);
+registerMetrics(program);
+registerPrune(program);
 registerCompletion(program);
 
 // `playbuddy show … | head` closes the pipe early: that is the reader being done, not an error.

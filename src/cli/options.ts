@@ -16,7 +16,7 @@ export function intOption(min: number, max: number = Number.MAX_SAFE_INTEGER) {
 export function durationOption(minMs = 1) {
   return (value: string): number => {
     const ms = parseDuration(value);
-    if (ms === null) throw new InvalidArgumentError(`expected a duration such as 500ms, 30s or 10m, got "${value}".`);
+    if (ms === null) throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 10m or 30d, got "${value}".`);
     if (ms < minMs) throw new InvalidArgumentError(`must be at least ${minMs}ms.`);
     return ms;
   };

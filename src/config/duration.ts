@@ -1,8 +1,8 @@
-// Durations as people type them on a command line: `500ms`, `30s`, `10m`, `1h`, or a bare number of ms.
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+// Durations as people type them on a command line: `500ms`, `30s`, `10m`, `1h`, `30d`, or a bare number of ms.
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDuration(value: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (!m) return null;
   const ms = Number(m[1]) * UNIT_MS[(m[2] ?? 'ms').toLowerCase()]!;
   return Number.isFinite(ms) ? Math.round(ms) : null;

@@ -15,6 +15,8 @@ export { jobsOfPlaybooks, type StoringJob } from './sql/jobs-of-playbooks.js';
 export { escapeLike, playbooksFromFiles } from './sql/playbooks-from-files.js';
 export { findJobsById, type JobRef } from './sql/find-jobs-by-id.js';
 export { ID_PREFIX } from './sql/fragments.js';
+export { healthFacts, type HealthFacts } from './sql/health-facts.js';
+export { spendPerDay, windowMetrics, type DaySpend, type WindowMetrics } from './sql/metrics.js';
 
 /** Resolves a full id or a unique prefix of one (as `status` prints them) to the full id. */
 export async function resolveJobId(db: Queryable, idOrPrefix: string): Promise<string> {

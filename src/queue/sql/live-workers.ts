@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
 
 // A worker that missed this many heartbeats is presumed dead (it renews every few seconds).
-const WORKER_ALIVE_MS = 30_000;
+export const WORKER_ALIVE_MS = 30_000;
 
 // The heartbeat column is UTC without a zone, hence `now() AT TIME ZONE 'UTC'`.
 const LIVE_WORKERS_SQL = `
