@@ -6,7 +6,7 @@ export function register(program: Command): void {
   const db = program.command('db').description('inspect and migrate the database schema');
 
   db.command('migrate')
-    .description('apply pending migrations (every command also does this on its own)')
+    .description("bring the database to playbuddy's schema, adding only what is missing (enqueue, work and migrate-sessions do this on their own)")
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -19,27 +19,29 @@ Examples:
       action(async (opts: { json?: boolean }) => {
         const { resolveDatabaseUrl, redactUrl } = await import('../config/database.js');
         const { ensureDatabase } = await import('../db/server.js');
-        const { applyPendingMigrations } = await import('../db/migrate.js');
+        const { prepareDatabase } = await import('../db/open.js');
         const url = resolveDatabaseUrl();
         const busy = await progress('applying migrations', { json: opts.json });
-        const { created, applied } = await (async () => {
+        const { created, run } = await (async () => {
           const { created } = await ensureDatabase(url);
-          return { created, applied: await applyPendingMigrations(url) };
+          return { created, run: await prepareDatabase(url) };
         })().finally(() => busy.stop());
-        if (opts.json) return printJson({ database: redactUrl(url), created, applied });
+        if (opts.json) return printJson({ database: redactUrl(url), created, ...run });
         if (created) console.log(`created database ${redactUrl(url)}`);
-        if (applied.length === 0) console.log('the database is up to date; nothing to apply.');
-        for (const name of applied) console.log(`applied ${name}`);
+        for (const name of run.carriedOver) console.log(`recorded ${name}  (applied by an earlier playbuddy)`);
+        for (const name of run.applied) console.log(`applied  ${name}`);
+        for (const what of run.actions) console.log(`  ${what}`);
+        if (run.applied.length === 0 && run.carriedOver.length === 0) console.log('the database is up to date; nothing to apply.');
       }),
     );
 
   db.command('status')
-    .description('list applied and pending migrations')
+    .description('list applied and pending migrations (changes nothing)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       `
-Exit code 1 when a migration failed or was changed after it was applied.
+Changes nothing. Exit code 1 when a migration was changed after it was applied.
 
 Examples:
   playbuddy db status
@@ -48,21 +50,23 @@ Examples:
     .action(
       action(async (opts: { json?: boolean }) => {
         const { resolveDatabaseUrl, redactUrl } = await import('../config/database.js');
-        const { ensureDatabase } = await import('../db/server.js');
-        const { migrationStatus } = await import('../db/migrate.js');
+        const { readMigrationStatus } = await import('../db/open.js');
         const url = resolveDatabaseUrl();
-        await ensureDatabase(url);
-        const st = await migrationStatus(url);
+        const st = await readMigrationStatus(url);
         if (opts.json) return printJson({ database: redactUrl(url), ...st });
-        console.log(`database: ${redactUrl(url)}`);
-        for (const m of st.applied) console.log(`  applied  ${m.name}${m.modified ? '  (changed since it was applied!)' : ''}`);
+        console.log(`database: ${redactUrl(url)}${st.appDatabase ? "  (the theatre-play-buddy app's database)" : ''}`);
+        for (const m of st.applied) {
+          const notes = [m.modified ? 'changed since it was applied!' : '', m.carriedOver ? 'applied by an earlier playbuddy' : ''].filter(Boolean);
+          console.log(`  applied  ${m.name}${notes.length ? `  (${notes.join('; ')})` : ''}`);
+        }
         for (const name of st.pending) console.log(`  pending  ${name}`);
-        for (const name of st.failed) console.log(`  FAILED   ${name}`);
         for (const name of st.unknown) console.log(`  unknown  ${name}  (not in this version of playbuddy)`);
         console.log(
-          st.pending.length ? `${st.pending.length} pending: run \`playbuddy db migrate\` (any other command also applies them).` : 'up to date.',
+          st.pending.length
+            ? `${st.pending.length} pending: run \`playbuddy db migrate\` (it only adds what is missing; enqueue, work and migrate-sessions also do it).`
+            : 'up to date.',
         );
-        return st.failed.length || st.applied.some((m) => m.modified) ? 1 : 0;
+        return st.applied.some((m) => m.modified) ? 1 : 0;
       }),
     );
 }

@@ -21,6 +21,7 @@ interface EnqueueOptions {
   encoding?: string;
   force?: boolean;
   replace?: boolean;
+  discardProgress?: boolean;
   json?: boolean;
 }
 
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--encoding <label>', 'force a text encoding, e.g. windows-1252, koi8-r, windows-1251')
     .option('-f, --force', 'enqueue even if the same text is already queued or parsed')
     .option('--replace', 'the new play replaces the one stored by the latest completed job of the same file (implies --force)')
+    .option('--discard-progress', "with --replace: replace the play even when app users have rehearsal progress on it, which is lost (refused otherwise)")
     .option('--json', 'print the outcome as JSON')
     .addHelpText(
       'after',
@@ -76,21 +78,39 @@ async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
   }
   const results: FileResult[] = [...outcomes, ...rejected];
   report(results, Boolean(opts.json));
-  return rejected.length > 0 ? 1 : 0;
+  return results.some((r) => r.kind === 'rejected') ? 1 : 0;
 }
 
 async function queue(prepared: Prepared[], config: PlayJobConfig, opts: EnqueueOptions, force: boolean, busy: Progress): Promise<FileResult[]> {
   if (prepared.length === 0) return [];
   busy.text = `queueing ${prepared.length} text${prepared.length === 1 ? '' : 's'}`;
-  return withSql(async ({ sql }) => {
-    const { enqueueJobs, latestCompletedPlaybook } = await import('../queue/repository.js');
-    const jobs: NewJob[] = [];
-    for (const p of prepared) {
-      const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(sql, p.filename) : null;
-      jobs.push({ ...p, config: { ...config, source: p.source }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
-    }
-    return enqueueJobs(sql, jobs, { force });
-  });
+  return withSql(
+    async ({ sql }) => {
+      const [{ enqueueJobs, latestCompletedPlaybook }, rehearsal] = await Promise.all([import('../queue/repository.js'), import('../store/progress.js')]);
+      const jobs: NewJob[] = [];
+      const refused: FileResult[] = [];
+      for (const p of prepared) {
+        const replacesPlaybookId = opts.replace ? await latestCompletedPlaybook(sql, p.filename) : null;
+        if (replacesPlaybookId && !opts.discardProgress) {
+          // Checked again when the play is stored: progress added meanwhile keeps the old play too.
+          const progress = await rehearsal.progressOf(sql, replacesPlaybookId);
+          if (rehearsal.hasProgress(progress)) {
+            refused.push({
+              kind: 'rejected',
+              filename: p.filename,
+              reason: `${p.filename}: the play it would replace (${replacesPlaybookId.slice(0, 8)}) holds ${rehearsal.describeProgress(progress)}, which replacing it would lose; not enqueued.`,
+              hint: 'Add --discard-progress to replace it anyway, or enqueue without --replace to keep both.',
+            });
+            continue;
+          }
+        }
+        const discard = replacesPlaybookId && opts.discardProgress ? { discardProgress: true } : {};
+        jobs.push({ ...p, config: { ...config, source: p.source, ...discard }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
+      }
+      return [...(jobs.length > 0 ? await enqueueJobs(sql, jobs, { force }) : []), ...refused];
+    },
+    { mode: 'write' },
+  );
 }
 
 async function jobConfig(opts: EnqueueOptions): Promise<PlayJobConfig> {

@@ -5,6 +5,7 @@ import { intOption } from './options.js';
 import { table, truncate } from './format.js';
 import { DEFAULT_CHUNK_SIZE } from './enqueue.js';
 import type { MigrationReport } from '../legacy/report.js';
+import { UserError } from '../errors.js';
 
 interface MigrateSessionsOptions {
   batchSize: number;
@@ -47,9 +48,18 @@ async function run(opts: MigrateSessionsOptions, cmd: Command): Promise<number> 
   // On a terminal the bar says what the per-batch log lines would; warnings still show.
   const g = globalOptions(cmd);
   const log = await commandLogger(cmd, 'migrate-sessions', interactive(opts) && !g.logLevel && !g.verbose ? 'warn' : undefined);
-  const report = await withDb(async ({ db }) => {
-    const [{ migrateSessions }, { countSessions }] = await Promise.all([import('../legacy/migrate.js'), import('../legacy/read.js')]);
-    const { total, unfinishedNotMigrated } = await countSessions(db);
+  let notAdopted = false;
+  const report = await withDb(async ({ db, behind }) => {
+    const [{ migrateSessions }, { countSessions, hasSessionTable }] = await Promise.all([import('../legacy/migrate.js'), import('../legacy/read.js')]);
+    notAdopted = behind;
+    if (!(await hasSessionTable(db))) {
+      throw new UserError(
+        'This database has no ParsingSession table, so there are no sessions of the old app to migrate.',
+        "Point DATABASE_URL at the theatre-play-buddy app's database.",
+      );
+    }
+    const source = behind ? 'not-adopted' : 'adopted';
+    const { total, unfinishedNotMigrated } = await countSessions(db, source);
     if (unfinishedNotMigrated > 0) {
       log.warn(
         { sessions: unfinishedNotMigrated },
@@ -60,6 +70,7 @@ async function run(opts: MigrateSessionsOptions, cmd: Command): Promise<number> 
       batchSize: opts.batchSize,
       parse: { parser: 'rules', chunkSize: opts.chunkSize },
       dryRun: opts.dryRun,
+      source,
       failFast: opts.failFast,
       deleteMigrated: opts.deleteMigrated,
       onBatch: (r) => {
@@ -67,9 +78,12 @@ async function run(opts: MigrateSessionsOptions, cmd: Command): Promise<number> 
         log.info({ read: r.sessions, total, migrated: r.migrated, failed: r.failed }, `read ${r.sessions} of ${total} sessions`);
       },
     });
-  }).finally(() => busy.stop());
-  if (opts.json) printJson(report);
+  }, { mode: opts.dryRun ? 'read' : 'write', allowBehind: true }).finally(() => busy.stop());
+  if (opts.json) printJson({ ...report, databaseAdopted: !notAdopted });
   else console.log(await describe(report));
+  if (notAdopted && !opts.json) {
+    console.log("This database does not have playbuddy's tables yet: run `playbuddy db migrate` (or migrate-sessions without --dry-run, which does it first); it only adds what is missing.");
+  }
   return report.failedBatches.length > 0 ? 1 : 0;
 }
 

@@ -41,19 +41,25 @@ Examples:
     .description('delete a stored play with its characters, acts, scenes and lines (asks first on a terminal)')
     .argument('<id>', 'the id of the play, or of the job that stored it (a unique prefix is enough)')
     .option('-y, --yes', 'do not ask; needed where nobody can answer (a script, a pipe)')
+    .option('--discard-progress', 'also when app users have rehearsal progress on it, which is deleted with it (refused otherwise; --yes never implies it)')
     .addHelpText(
       'after',
       `
---yes only skips the question: it never implies any other flag of this command.
+--yes only skips the question: it never implies any other flag of this command. A play that app users have
+rehearsal progress on is deleted only with --discard-progress.
 
 Examples:
   playbuddy plays delete 3f2a1b9c            # asks "Delete …? [y/N]"
-  playbuddy plays delete 3f2a1b9c --yes      # from a script`,
+  playbuddy plays delete 3f2a1b9c --yes      # from a script
+  playbuddy plays delete 3f2a1b9c --yes --discard-progress`,
     )
     .action(
-      action(async (id: string, opts: { yes?: boolean }) =>
+      action(async (id: string, opts: { yes?: boolean; discardProgress?: boolean }) =>
         withSql(async ({ sql }) => {
-          const { deletePlay, playHeading, resolvePlay } = await import('../store/plays.js');
+          const [{ deletePlay, playHeading, resolvePlay }, { describeProgress, hasProgress }] = await Promise.all([
+            import('../store/plays.js'),
+            import('../store/progress.js'),
+          ]);
           if (!opts.yes) {
             const { playbookId } = await resolvePlay(sql, id);
             const play = await playHeading(sql, playbookId);
@@ -65,8 +71,9 @@ Examples:
             }
             id = playbookId;
           }
-          const deleted = await deletePlay(sql, id);
+          const deleted = await deletePlay(sql, id, { discardProgress: opts.discardProgress });
           console.log(`deleted    ${shortId(deleted.id)}  ${deleted.title}`);
+          if (hasProgress(deleted.progress)) console.log(`           with ${describeProgress(deleted.progress)}`);
         }),
       ),
     );

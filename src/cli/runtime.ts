@@ -3,6 +3,7 @@ import { loadDotEnv } from '../config/env.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Db } from '../db/client.js';
 import type pg from 'pg';
+import type { DatabaseTarget } from '../config/database.js';
 import type { Logger, LogFormat } from '../log/logger.js';
 
 // What every subcommand shares: global flags, error reporting, the database and the logger. Heavy modules
@@ -56,15 +57,47 @@ export function reportError(err: unknown, verbose: boolean): void {
 export interface DbSession {
   db: Db;
   url: string;
+  /** Migrations still pending (only with `allowBehind`): the database has not been adopted yet. */
+  behind: boolean;
 }
 
-/** Opens the database (created and migrated if needed), runs `fn`, and always disconnects. */
-export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poolMax?: number } = {}): Promise<T> {
-  const [{ resolveDatabaseTarget }, { openDatabase }] = await Promise.all([import('../config/database.js'), import('../db/open.js')]);
-  const { url, pooled } = resolveDatabaseTarget();
-  const db = await openDatabase(url, { max: options.poolMax, pooled });
+export interface OpenOptions {
+  poolMax?: number;
+  /**
+   * `write`: bring the schema up to date first (creating the database if the server allows): enqueue, work,
+   * migrate-sessions, db migrate. `read` (the default): change nothing, and say what to run when the
+   * database is missing or behind.
+   */
+  mode?: 'read' | 'write';
+  /** With `read`: go on when migrations are pending, for a command that can still report what it can. */
+  allowBehind?: boolean;
+}
+
+// Migrations take a session lock and run on one connection of their own: straight to PostgreSQL when a
+// direct URL is known, not through a transaction pooler. Returns whether migrations are still pending.
+async function prepare(target: DatabaseTarget, options: OpenOptions): Promise<boolean> {
+  const open = await import('../db/open.js');
+  const url = target.direct ?? target.url;
+  if (options.mode === 'write') {
+    await open.prepareDatabase(url);
+    return false;
+  }
+  if (!options.allowBehind) {
+    await open.requireMigratedDatabase(url);
+    return false;
+  }
+  return (await open.readMigrationStatus(url)).pending.length > 0;
+}
+
+/** Opens the database (see OpenOptions.mode), runs `fn`, and always disconnects. */
+export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+  const [{ resolveDatabaseTarget }, { createDb }] = await Promise.all([import('../config/database.js'), import('../db/client.js')]);
+  const target = resolveDatabaseTarget();
+  const { url, pooled } = target;
+  const behind = await prepare(target, options);
+  const db = createDb(url, { max: options.poolMax, pooled });
   try {
-    return await fn({ db, url });
+    return await fn({ db, url, behind });
   } catch (err) {
     throw await asUserFacing(err, url);
   } finally {
@@ -72,15 +105,12 @@ export async function withDb<T>(fn: (s: DbSession) => Promise<T>, options: { poo
   }
 }
 
-/** Like withDb, over a plain pg pool: for commands that only read, so they skip Prisma's start-up. */
-export async function withSql<T>(fn: (s: { sql: pg.Pool; url: string }) => Promise<T>): Promise<T> {
-  const [{ resolveDatabaseTarget }, { prepareDatabase }, { createPool }] = await Promise.all([
-    import('../config/database.js'),
-    import('../db/open.js'),
-    import('../db/pool.js'),
-  ]);
-  const { url, pooled } = resolveDatabaseTarget();
-  await prepareDatabase(url);
+/** Like withDb, over a plain pg pool: for commands that skip Prisma's start-up. */
+export async function withSql<T>(fn: (s: { sql: pg.Pool; url: string }) => Promise<T>, options: Pick<OpenOptions, 'mode'> = {}): Promise<T> {
+  const [{ resolveDatabaseTarget }, { createPool }] = await Promise.all([import('../config/database.js'), import('../db/pool.js')]);
+  const target = resolveDatabaseTarget();
+  const { url, pooled } = target;
+  await prepare(target, options);
   const pool = createPool(url, { pooled });
   try {
     return await fn({ sql: pool, url });

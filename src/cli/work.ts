@@ -94,7 +94,8 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     ]);
   const target = resolveDatabaseTarget();
   const url = target.url;
-  await prepareDatabase(url);
+  // Migrations take a session lock: straight to PostgreSQL when a direct URL is known.
+  await prepareDatabase(target.direct ?? url);
   const connections = openWorkerConnections(url, {
     concurrency: opts.concurrency,
     pooled: target.pooled,

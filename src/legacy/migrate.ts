@@ -2,7 +2,7 @@ import type { Db } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import type { PlayJobConfig } from '../jobs/parse-play/config.js';
 import { planSession, type MigratedJob } from './plan.js';
-import { readSessionPage } from './read.js';
+import { readSessionPage, type SessionSource } from './read.js';
 import { countMigrated, emptyReport, type MigrationReport } from './report.js';
 import { deleteMigratedSessions, insertMigratedJobs } from './write.js';
 
@@ -16,6 +16,8 @@ export interface MigrateOptions {
   dryRun?: boolean;
   failFast?: boolean;
   deleteMigrated?: boolean;
+  /** Read an app database playbuddy has not adopted yet (dry runs only). */
+  source?: SessionSource;
   /** Called after each batch, e.g. to log progress. */
   onBatch?: (report: MigrationReport) => void;
 }
@@ -24,7 +26,7 @@ export async function migrateSessions(db: Db, options: MigrateOptions): Promise<
   const report = emptyReport(Boolean(options.dryRun));
   let cursor = '';
   for (;;) {
-    const page = await readSessionPage(db, cursor, options.batchSize);
+    const page = await readSessionPage(db, cursor, options.batchSize, options.source);
     if (page.length === 0) break;
     cursor = page[page.length - 1]!.id;
     report.sessions += page.length;

@@ -32,12 +32,24 @@ export const JOB_EVENTS = {
   repaired: 'repaired',
   /** A model request failed for a passing reason and was sent again within the attempt. */
   llmRetry: 'llm-retry',
+  /**
+   * The play this job was to replace (`enqueue --replace`, or an interrupted legacy session's partial play)
+   * was kept next to the new one, because app users have rehearsal progress on it. Written in the
+   * completing transaction.
+   */
+  keptReplacedPlay: 'kept-replaced-play',
 } as const;
 
 export type JobEventName = (typeof JOB_EVENTS)[keyof typeof JOB_EVENTS];
 
 /** Events that change no status (written through the job context while the lease is held). */
-export const PROGRESS_EVENTS: readonly JobEventName[] = [JOB_EVENTS.resumedFromCheckpoint, JOB_EVENTS.restarted, JOB_EVENTS.repaired, JOB_EVENTS.llmRetry];
+export const PROGRESS_EVENTS: readonly JobEventName[] = [
+  JOB_EVENTS.resumedFromCheckpoint,
+  JOB_EVENTS.restarted,
+  JOB_EVENTS.repaired,
+  JOB_EVENTS.llmRetry,
+  JOB_EVENTS.keptReplacedPlay,
+];
 
 /** A name as an SQL string literal, for statements that write it. */
 export const sqlLiteral = (name: string) => `'${name.replace(/'/g, "''")}'`;

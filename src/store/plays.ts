@@ -1,6 +1,7 @@
-import type { Queryable } from '../db/queryable.js';
+import { inTransaction, type Queryable, type TransactionPool } from '../db/queryable.js';
 import { UserError } from '../errors.js';
 import { ID_PREFIX, escapeLike, findJobsById, jobsOfPlaybooks, playbooksFromFiles } from '../queue/reads.js';
+import { describeProgress, hasProgress, lockPlay, progressOf, type Progress } from './progress.js';
 
 // Stored plays as the CLI names them: by playbook id or by the id of the job that stored them, in full or
 // by a unique prefix (as `status` and `plays` print them). Which job stored a play is the queue's to say.
@@ -105,11 +106,28 @@ export async function listPlays(db: Queryable, options: { limit?: number } & Pla
 }
 
 /** Deletes a stored play with everything under it (the foreign keys cascade). */
-export async function deletePlay(db: Queryable, ref: string): Promise<{ id: string; title: string }> {
+/**
+ * Deletes a stored play with everything under it (the foreign keys cascade, the app's rehearsal progress
+ * too). A play with progress is deleted only with `discardProgress`; its row is locked first, so the app
+ * cannot add progress between the count and the delete.
+ */
+export async function deletePlay(
+  db: TransactionPool,
+  ref: string,
+  options: { discardProgress?: boolean } = {},
+): Promise<{ id: string; title: string; progress: Progress }> {
   const { playbookId } = await resolvePlay(db, ref);
-  const {
-    rows: [deleted],
-  } = await db.query<{ id: string; title: string }>({ text: `DELETE FROM "Playbook" WHERE id = $1 RETURNING id, title`, values: [playbookId] });
-  if (!deleted) throw new UserError(`The play ${playbookId.slice(0, 8)} was deleted by someone else just now.`);
-  return deleted;
+  return inTransaction(db, async (tx) => {
+    const book = await lockPlay(tx, playbookId);
+    if (!book) throw new UserError(`The play ${playbookId.slice(0, 8)} was deleted by someone else just now.`);
+    const progress = await progressOf(tx, playbookId);
+    if (hasProgress(progress) && !options.discardProgress) {
+      throw new UserError(
+        `"${book.title}" (${playbookId.slice(0, 8)}) holds ${describeProgress(progress)}, which deleting it would lose; nothing was deleted.`,
+        `To delete it and that progress, run: playbuddy plays delete ${playbookId.slice(0, 8)} --discard-progress`,
+      );
+    }
+    await tx.query({ text: `DELETE FROM "Playbook" WHERE id = $1`, values: [playbookId] });
+    return { id: playbookId, title: book.title, progress };
+  });
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { PermanentError } from '../errors.js';
 import type { ParsedPlay, PlayLine } from '../parse/play.js';
 import { newId } from './ids.js';
+import { hasProgress, lockPlay, progressOf, type Progress } from './progress.js';
 
 // Writes a parsed play inside the caller's transaction (the one that completes the job) with plain pg: one
 // statement for the play, its cast, acts and scenes, then one per batch of lines with their speaker links,
@@ -25,11 +26,17 @@ export interface StoredPlay {
   links: number;
   /** The play named by `replacesPlaybookId` existed and was deleted. */
   replaced: boolean;
+  /** The play to replace was kept, because app users have rehearsal progress on it. */
+  keptForProgress?: { playbookId: string; progress: Progress };
 }
 
 export interface StoreOptions {
-  /** A stored play to delete in the same transaction (`enqueue --replace`). */
+  /**
+   * A stored play to delete in the same transaction (`enqueue --replace`, or the partial play of an
+   * interrupted legacy session). Kept instead when it has rehearsal progress, unless `discardProgress`.
+   */
   replacesPlaybookId?: string | null;
+  discardProgress?: boolean;
 }
 
 export type StoreClient = Pick<pg.ClientBase, 'query'>;
@@ -37,8 +44,13 @@ export type StoreClient = Pick<pg.ClientBase, 'query'>;
 export async function storePlay(tx: StoreClient, play: ParsedPlay, options: StoreOptions = {}): Promise<StoredPlay> {
   checkReferences(play);
   let replaced = false;
+  let keptForProgress: StoredPlay['keptForProgress'];
   if (options.replacesPlaybookId) {
-    replaced = ((await tx.query(`DELETE FROM "Playbook" WHERE id = $1`, [options.replacesPlaybookId])).rowCount ?? 0) > 0;
+    const id = options.replacesPlaybookId;
+    const old = await lockPlay(tx, id);
+    const progress = old ? await progressOf(tx, id) : null;
+    if (progress && hasProgress(progress) && !options.discardProgress) keptForProgress = { playbookId: id, progress };
+    else if (old) replaced = ((await tx.query(`DELETE FROM "Playbook" WHERE id = $1`, [id])).rowCount ?? 0) > 0;
   }
 
   // The play's id is shown and typed by prefix (`show 3f2a1b9c`), so it is random, not time-ordered.
@@ -96,7 +108,16 @@ export async function storePlay(tx: StoreClient, play: ParsedPlay, options: Stor
   }
   await flush();
 
-  return { playbookId, characters: characterIds.size, acts: actIds.length, scenes: scenes.length, lines, links, replaced };
+  return {
+    playbookId,
+    characters: characterIds.size,
+    acts: actIds.length,
+    scenes: scenes.length,
+    lines,
+    links,
+    replaced,
+    ...(keptForProgress ? { keptForProgress } : {}),
+  };
 }
 
 /** Columns of up to LINES_PER_BATCH lines and of their links, written in one statement. */

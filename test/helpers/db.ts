@@ -50,3 +50,18 @@ export async function createEmptyDatabase(label = 'empty'): Promise<{ name: stri
     drop: () => withPgClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)).then(() => {}),
   };
 }
+
+/** Empty databases for one test file: `create` makes one, `dropAll` (from afterAll) drops every one made. */
+export function emptyDatabases() {
+  const made: Array<() => Promise<void>> = [];
+  return {
+    async create(label: string) {
+      const d = await createEmptyDatabase(label);
+      made.push(d.drop);
+      return d;
+    },
+    async dropAll() {
+      for (const drop of made.splice(0)) await drop();
+    },
+  };
+}

@@ -169,7 +169,7 @@ describe('stored plays', () => {
     const listed = (await listPlays(t.sql)).find((p) => p.id === stored.playbookId);
     expect(listed).toMatchObject({ title: 'Listed', author: 'A. Tester', characters: 3, lines: stored.lines, jobId, filename: 'listed.txt' });
 
-    expect(await deletePlay(t.sql, stored.playbookId.slice(0, 8))).toEqual({ id: stored.playbookId, title: 'Listed' });
+    expect(await deletePlay(t.sql, stored.playbookId.slice(0, 8))).toEqual({ id: stored.playbookId, title: 'Listed', progress: { characters: 0, lines: 0, users: 0 } });
     const left = await t.db.$queryRaw<Array<{ n: number }>>`
       SELECT (SELECT count(*) FROM "Act" WHERE "playbookId" = ${stored.playbookId})::int
            + (SELECT count(*) FROM "Character" WHERE "playbookId" = ${stored.playbookId})::int AS n`;

@@ -15,6 +15,8 @@ export interface PlayJobConfig extends ParseConfig {
   source?: { format: string; encoding: string | null; bytes: number };
   /** Fills in what the parsed text does not say. */
   metadata?: PlayMetadata;
+  /** `enqueue --replace --discard-progress`: the replaced play goes even when app users have rehearsal progress on it. */
+  discardProgress?: boolean;
 }
 
 // Jobs migrated from legacy sessions may carry a config without parse settings.
@@ -22,6 +24,6 @@ const FALLBACK_CONFIG: ParseConfig = { parser: 'rules', chunkSize: 12_000 };
 
 /** The parse settings of a job's stored config, with the defaults where it has none. */
 export function parseConfigOf(config: unknown): ParseConfig {
-  const { source: _source, metadata: _metadata, ...parse }: Partial<PlayJobConfig> = (config as PlayJobConfig | null) ?? {};
+  const { source: _source, metadata: _metadata, discardProgress: _discard, ...parse }: Partial<PlayJobConfig> = (config as PlayJobConfig | null) ?? {};
   return { ...FALLBACK_CONFIG, ...parse };
 }

@@ -6,6 +6,7 @@ import { runPipeline } from '../../parse/pipeline/run.js';
 import { titleFromFilename } from '../../parse/pipeline/validate.js';
 import { JOB_EVENTS } from '../../queue/events.js';
 import { storePlay, type StoredPlay } from '../../store/store-play.js';
+import { writeEvent } from '../../queue/lease.js';
 import type { JobHandler } from '../../worker/handler.js';
 import { parseConfigOf, type PlayJobConfig, type PlayMetadata } from './config.js';
 
@@ -45,7 +46,16 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
     const parsedMs = performance.now() - started;
     let stored: StoredPlay | undefined;
     await ctx.complete(async (tx) => {
-      stored = await storePlay(tx, play, { replacesPlaybookId: job.replacesPlaybookId });
+      const config = job.config as PlayJobConfig | null;
+      stored = await storePlay(tx, play, { replacesPlaybookId: job.replacesPlaybookId, discardProgress: config?.discardProgress });
+      if (stored.keptForProgress) {
+        // In the completing transaction, so the job's history says why two plays of this text now exist.
+        await writeEvent(tx, { jobId: job.id, leaseToken: job.leaseToken }, JOB_EVENTS.keptReplacedPlay, {
+          playbookId: stored.keptForProgress.playbookId,
+          reason: 'app users have rehearsal progress on it',
+          ...stored.keptForProgress.progress,
+        });
+      }
       return { playbookId: stored.playbookId };
     });
     deps.log.info(
@@ -55,6 +65,7 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
         lines: stored?.lines,
         links: stored?.links,
         replaced: stored?.replaced,
+        keptForProgress: stored?.keptForProgress,
         parsedChunks: outcome.parsedChunks,
         totalChunks: outcome.totalChunks,
         parseMs: Math.round(parsedMs),

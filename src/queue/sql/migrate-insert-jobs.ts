@@ -23,11 +23,14 @@ const INSERT_JOBS_SQL = `
 INSERT INTO "ParseJob" ("id", "status", "rawText", "filename", "config", "playbookId", "currentState",
                         "totalChunks", "completedChunks", "progress", "lastError", "failureReason",
                         "createdAt", "startedAt", "completedAt", "updatedAt", "runAfter",
-                        "contentHash", "legacySessionId")
+                        "contentHash", "legacySessionId", "replacesPlaybookId")
 SELECT gen_random_uuid()::text, t.status::"JobStatus", s."rawText", t.filename, t.cfg::jsonb, t.playbook,
        s."currentState", t.total, t.done, t.progress, t.lasterr, t.reason,
        t.created::timestamp, t.started::timestamp, t.completed::timestamp,
-       clock_timestamp(), clock_timestamp(), ${CONTENT_HASH_SQL}, s.id
+       clock_timestamp(), clock_timestamp(), ${CONTENT_HASH_SQL}, s.id,
+       -- An interrupted session's partial play (the old app created it while parsing) is replaced by the
+       -- finished one when the job stores it, unless app users have rehearsal progress on it.
+       CASE WHEN t.status = 'queued' THEN s."playbookId" END
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[],
             $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
      WITH ORDINALITY AS t(sid, status, filename, cfg, playbook, total, done, progress, lasterr, reason,

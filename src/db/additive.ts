@@ -1,0 +1,220 @@
+import type pg from 'pg';
+
+// playbuddy shares its database with the theatre-play-buddy app, whose tables may already hold some or all
+// of what a migration creates (the app made Playbook…ParsingSession, and an older ParseJob). So a migration's
+// SQL is never run as written: it is read as a list of objects to add, and only those missing from the live
+// database are created. Nothing is ever dropped, retyped or rewritten; a migration that would do so is
+// refused when it is read, before anything runs.
+
+export type Operation =
+  | { kind: 'schema'; name: string; sql: string }
+  | { kind: 'enum'; name: string; values: string[]; sql: string }
+  | { kind: 'table'; name: string; columns: Column[]; constraints: Array<{ name: string; sql: string }>; sql: string }
+  | { kind: 'column'; table: string; column: Column }
+  | { kind: 'index'; name: string; table: string; sql: string }
+  | { kind: 'constraint'; table: string; name: string; sql: string };
+
+export interface Column {
+  name: string;
+  /** The column's definition as Prisma wrote it: `"name" TYPE [NOT NULL] [DEFAULT …]`. */
+  definition: string;
+}
+
+/** A statement that changes the database, with what it does in words (for errors and `db status`). */
+export interface Action {
+  description: string;
+  sql: string;
+}
+
+export class NotAdditiveError extends Error {}
+
+const IDENT = String.raw`"((?:[^"]|"")+)"`;
+
+/** Reads the SQL of one migration as Prisma writes it; throws NotAdditiveError on anything but additions. */
+export function parseMigration(sql: string): Operation[] {
+  return splitStatements(sql).flatMap(parseStatement);
+}
+
+function splitStatements(sql: string): string[] {
+  const withoutComments = sql
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  // Prisma ends every statement with a semicolon at the end of a line; none of its statements holds one inside.
+  return withoutComments
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseStatement(stmt: string): Operation[] {
+  let m: RegExpMatchArray | null;
+  if ((m = stmt.match(new RegExp(`^CREATE SCHEMA IF NOT EXISTS ${IDENT}$`)))) {
+    return [{ kind: 'schema', name: unquote(m[1]!), sql: `CREATE SCHEMA "${m[1]}"` }];
+  }
+  if ((m = stmt.match(new RegExp(`^CREATE TYPE ${IDENT} AS ENUM \\(([\\s\\S]*)\\)$`)))) {
+    const values = [...m[2]!.matchAll(/'((?:[^']|'')*)'/g)].map((v) => v[1]!.replace(/''/g, "'"));
+    return [{ kind: 'enum', name: unquote(m[1]!), values, sql: stmt }];
+  }
+  if ((m = stmt.match(new RegExp(`^ALTER TYPE ${IDENT} ADD VALUE '((?:[^']|'')*)'$`)))) {
+    return [{ kind: 'enum', name: unquote(m[1]!), values: [m[2]!.replace(/''/g, "'")], sql: '' }];
+  }
+  if ((m = stmt.match(new RegExp(`^CREATE TABLE ${IDENT} \\(([\\s\\S]*)\\)$`)))) {
+    return [parseTable(unquote(m[1]!), m[2]!, stmt)];
+  }
+  if ((m = stmt.match(new RegExp(`^CREATE (?:UNIQUE )?INDEX ${IDENT} ON ${IDENT}`)))) {
+    return [{ kind: 'index', name: unquote(m[1]!), table: unquote(m[2]!), sql: stmt }];
+  }
+  if ((m = stmt.match(new RegExp(`^ALTER TABLE ${IDENT} ADD CONSTRAINT ${IDENT} `)))) {
+    return [{ kind: 'constraint', table: unquote(m[1]!), name: unquote(m[2]!), sql: stmt }];
+  }
+  if ((m = stmt.match(new RegExp(`^ALTER TABLE ${IDENT} ([\\s\\S]*)$`)))) {
+    const table = unquote(m[1]!);
+    const clauses = m[2]!.split(/,\s*\n/).map((c) => c.trim());
+    if (clauses.every((c) => /^ADD COLUMN\s+"/.test(c))) {
+      return clauses.map((c) => ({ kind: 'column' as const, table, column: parseColumn(c.replace(/^ADD COLUMN\s+/, '')) }));
+    }
+  }
+  throw new NotAdditiveError(
+    `this statement does not only add to the database, and playbuddy never drops or changes what the app owns: ${stmt.split('\n')[0]}`,
+  );
+}
+
+function parseTable(name: string, body: string, sql: string): Operation {
+  const columns: Column[] = [];
+  const constraints: Array<{ name: string; sql: string }> = [];
+  for (const raw of body.split('\n')) {
+    const line = raw.trim().replace(/,$/, '');
+    if (!line) continue;
+    const c = line.match(new RegExp(`^CONSTRAINT ${IDENT} `));
+    if (c) constraints.push({ name: unquote(c[1]!), sql: `ALTER TABLE "${name}" ADD ${line}` });
+    else columns.push(parseColumn(line));
+  }
+  return { kind: 'table', name, columns, constraints, sql };
+}
+
+function parseColumn(definition: string): Column {
+  const m = definition.match(new RegExp(`^${IDENT}\\s`));
+  if (!m) throw new NotAdditiveError(`cannot read the column definition: ${definition}`);
+  return { name: unquote(m[1]!), definition };
+}
+
+function unquote(name: string): string {
+  return name.replace(/""/g, '"');
+}
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * What the live database lacks of `ops`, as statements to run in order. It reads the catalog through
+ * `client`, inside the caller's transaction, so the answer holds while the statements run.
+ */
+export async function missingActions(client: Pick<pg.Client, 'query'>, ops: Operation[]): Promise<Action[]> {
+  const actions: Action[] = [];
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'schema':
+        if (!(await exists(client, `SELECT 1 FROM pg_namespace WHERE nspname = $1`, [op.name]))) {
+          actions.push({ description: `create schema ${op.name}`, sql: op.sql });
+        }
+        break;
+      case 'enum': {
+        const have = await enumValues(client, op.name);
+        if (have === null) actions.push({ description: `create enum ${op.name}`, sql: op.sql });
+        else {
+          for (const v of op.values.filter((v) => !have.includes(v))) {
+            actions.push({ description: `add value ${v} to enum ${op.name}`, sql: `ALTER TYPE "${op.name}" ADD VALUE ${literal(v)}` });
+          }
+        }
+        break;
+      }
+      case 'table': {
+        const have = await tableColumns(client, op.name);
+        if (have === null) {
+          actions.push({ description: `create table ${op.name}`, sql: op.sql });
+          break;
+        }
+        for (const col of op.columns.filter((c) => !have.includes(c.name))) {
+          actions.push(addColumn(op.name, col));
+        }
+        for (const con of op.constraints) {
+          // A primary key under another name counts: a table has one at most, and the app's is the app's.
+          if (!(await constraintExists(client, op.name, con.name)) && !(await hasPrimaryKey(client, op.name))) {
+            actions.push({ description: `add constraint ${con.name} to ${op.name}`, sql: con.sql });
+          }
+        }
+        break;
+      }
+      case 'column': {
+        const have = await tableColumns(client, op.table);
+        if (!have?.includes(op.column.name)) actions.push(addColumn(op.table, op.column));
+        break;
+      }
+      case 'index':
+        if (!(await relationExists(client, op.name))) actions.push({ description: `create index ${op.name} on ${op.table}`, sql: op.sql });
+        break;
+      case 'constraint':
+        if (!(await constraintExists(client, op.table, op.name))) {
+          actions.push({ description: `add constraint ${op.name} to ${op.table}`, sql: op.sql });
+        }
+        break;
+    }
+  }
+  return actions;
+}
+
+function addColumn(table: string, col: Column): Action {
+  return { description: `add column ${table}.${col.name}`, sql: `ALTER TABLE "${table}" ADD COLUMN ${col.definition}` };
+}
+
+async function exists(client: Pick<pg.Client, 'query'>, sql: string, params: unknown[]): Promise<boolean> {
+  return ((await client.query(sql, params)).rowCount ?? 0) > 0;
+}
+
+async function enumValues(client: Pick<pg.Client, 'query'>, name: string): Promise<string[] | null> {
+  const r = await client.query<{ label: string | null }>(
+    `SELECT e.enumlabel AS label
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+      WHERE t.typname = $1 AND n.nspname = current_schema() ORDER BY e.enumsortorder`,
+    [name],
+  );
+  return r.rowCount ? r.rows.map((row) => row.label).filter((l): l is string => l !== null) : null;
+}
+
+async function tableColumns(client: Pick<pg.Client, 'query'>, table: string): Promise<string[] | null> {
+  if (!(await relationExists(client, table))) return null;
+  const r = await client.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    [table],
+  );
+  return r.rows.map((row) => row.name);
+}
+
+function relationExists(client: Pick<pg.Client, 'query'>, name: string): Promise<boolean> {
+  return exists(
+    client,
+    `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()`,
+    [name],
+  );
+}
+
+function constraintExists(client: Pick<pg.Client, 'query'>, table: string, name: string): Promise<boolean> {
+  return exists(
+    client,
+    `SELECT 1 FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE co.conname = $2 AND c.relname = $1 AND n.nspname = current_schema()`,
+    [table, name],
+  );
+}
+
+function hasPrimaryKey(client: Pick<pg.Client, 'query'>, table: string): Promise<boolean> {
+  return exists(
+    client,
+    `SELECT 1 FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE co.contype = 'p' AND c.relname = $1 AND n.nspname = current_schema()`,
+    [table],
+  );
+}
