@@ -67,7 +67,7 @@ describe('a connection cut while a command waits on the server', () => {
   });
 
   it('the first contact (migration check): one sentence and a hint, exit 1', async () => {
-    const result = await cutWhileWaiting(['status'], 'LOCK TABLE "_prisma_migrations" IN ACCESS EXCLUSIVE MODE', /_prisma_migrations/);
+    const result = await cutWhileWaiting(['status'], 'LOCK TABLE "_playbuddy_migrations" IN ACCESS EXCLUSIVE MODE', /_playbuddy_migrations/);
     expectOneSentence(result);
   });
 });
