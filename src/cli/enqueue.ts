@@ -4,6 +4,7 @@ import { intOption, numberOption } from './options.js';
 import { shortId } from './format.js';
 import { bar, progress, type Progress } from './progress.js';
 import type { PlayJobConfig } from '../jobs/parse-play/config.js';
+import { PARSER_NAMES, needsLlmConfig } from '../parse/parser.js';
 import type { NewJob } from '../queue/jobs.js';
 import type { EnqueueOutcome } from '../queue/repository.js';
 
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .option('-p, --priority <n>', 'higher runs first', intOption(-1000, 1000), 0)
     .option('--max-retries <n>', 'retries after the first attempt', intOption(0, 100), 3)
     .option('--chunk-size <chars>', 'characters per parse chunk', intOption(500, 1_000_000), DEFAULT_CHUNK_SIZE)
-    .addOption(new Option('--parser <parser>', 'how to parse').choices(['rules', 'llm', 'hybrid']).default('rules'))
+    .addOption(new Option('--parser <parser>', 'how to parse').choices(PARSER_NAMES).default('rules'))
     .addOption(new Option('--provider <provider>', 'LLM provider (llm/hybrid; default $PLAYBUDDY_LLM_PROVIDER)').choices(['anthropic', 'openai', 'openai-compatible']))
     .option('--model <model>', 'LLM model id (default $PLAYBUDDY_LLM_MODEL)')
     .option('--base-url <url>', 'LLM server base URL, e.g. http://127.0.0.1:11434/v1 (default $PLAYBUDDY_LLM_BASE_URL)')
@@ -115,7 +116,7 @@ async function queue(prepared: Prepared[], config: PlayJobConfig, opts: EnqueueO
 
 async function jobConfig(opts: EnqueueOptions): Promise<PlayJobConfig> {
   const config: PlayJobConfig = { parser: opts.parser, chunkSize: opts.chunkSize };
-  if (opts.parser !== 'rules') {
+  if (needsLlmConfig(opts.parser)) {
     const [{ resolveLlmConfig }, { checkProviderConfig }] = await Promise.all([
       import('../config/llm.js'),
       import('../llm/providers.js'),

@@ -1,9 +1,6 @@
 import pg from 'pg';
 import { ignoreErrorEvents } from './errors.js';
 
-/** What hand-written queries need: a pg Pool or Client. */
-export type SqlClient = Pick<pg.Pool, 'query'>;
-
 export interface PoolOptions {
   max?: number;
   applicationName?: string;

@@ -55,9 +55,6 @@ export function createLlmParser(options: LlmParserOptions = {}): PlayParser<LlmC
   };
 }
 
-/** The parser the pipeline registers under `llm`. */
-export const llmParser = createLlmParser();
-
 function outputTokenCap(chunkChars: number): number {
   return Math.min(MAX_OUTPUT_TOKENS, Math.max(MIN_OUTPUT_TOKENS, Math.ceil(chunkChars / 2) + 1_024));
 }

@@ -9,7 +9,28 @@ import type { ParsedPlay } from './play.js';
 // concurrently (an LLM parser's scenes). Everything a parser returns must be JSON-serialisable, because
 // it is checkpointed into the job's `currentState` and a restarted job resumes from it.
 
-export type ParserName = 'rules' | 'llm' | 'hybrid';
+/**
+ * The parser kinds, by the name a job's config and `--parser` give. Everything that depends on the kind
+ * derives from here: the `--parser` choices, whether enqueueing needs an LLM configuration, and (through
+ * src/parse/pipeline/registry.ts, which must have a loader for each) the parser the pipeline runs.
+ */
+export const PARSER_KINDS = {
+  /** Reads the play by its conventions; no model calls. */
+  rules: { callsModel: false },
+  /** A model reads every chunk. */
+  llm: { callsModel: true },
+  /** The rules parser, with a model asked about the passages it is unsure of. */
+  hybrid: { callsModel: true },
+} as const satisfies Record<string, { callsModel: boolean }>;
+
+export type ParserName = keyof typeof PARSER_KINDS;
+
+export const PARSER_NAMES = Object.keys(PARSER_KINDS) as ParserName[];
+
+/** Whether jobs of this parser need a provider, a model and its key. */
+export function needsLlmConfig(parser: ParserName): boolean {
+  return PARSER_KINDS[parser].callsModel;
+}
 
 /** What a job asks of its parser; stored in `ParseJob.config` (never secrets). */
 export interface ParseConfig {

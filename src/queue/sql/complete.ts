@@ -4,9 +4,10 @@ import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 
 // Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing),
-// as the last statement of the transaction that stored the play (see src/worker/context.ts), or joined with
-// the claim of the next job (complete-and-claim.ts). Parameters: $1 job id, $2 lease token, $3 playbook id.
-export const COMPLETE_CTES = `
+// or as the last statement of the transaction that stored the play (see src/worker/context.ts); several
+// completions together with a claim are complete-and-claim.ts. Parameters: $1 job id, $2 lease token,
+// $3 playbook id.
+const COMPLETE_CTES = `
 done AS (
   UPDATE "ParseJob" SET
     status = 'completed', "playbookId" = $3, progress = 100, "completedAt" = now(), "updatedAt" = now(),
