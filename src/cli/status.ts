@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { UserError } from '../errors.js';
 import { action, printJson, withSql } from './runtime.js';
-import { intOption, listOption } from './options.js';
+import { durationOption, intOption, listOption } from './options.js';
 import { age, percent, shortId, table, truncate } from './format.js';
 import { JOB_STATUSES, type JobStatus } from '../queue/states.js';
 import type { PlayJobConfig } from '../jobs/parse-play/config.js';
@@ -11,6 +12,8 @@ interface StatusOptions {
   status?: JobStatus[];
   limit: number;
   json?: boolean;
+  watch?: boolean;
+  interval: number;
 }
 
 export function register(program: Command): void {
@@ -21,11 +24,21 @@ export function register(program: Command): void {
     .option('-s, --status <status>', `only jobs in these states (${JOB_STATUSES.join(', ')}); repeat or comma-separate`, listOption(JOB_STATUSES))
     .option('-n, --limit <n>', 'how many jobs to list', intOption(1, 10_000), 20)
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  playbuddy status\n  playbuddy status --status failed,retrying --limit 50\n  playbuddy status 3f2a1b9c')
+    .option('-w, --watch', 'a live view, redrawn in place until Ctrl-C (one frame per interval when not on a terminal)')
+    .addOption(new Option('--interval <duration>', 'how often --watch refreshes').argParser(durationOption(100)).default(2_000, '2s'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  playbuddy status\n  playbuddy status --status failed,retrying --limit 50\n  playbuddy status 3f2a1b9c\n  playbuddy status --watch',
+    )
     .action(
       action(async (jobId: string | undefined, opts: StatusOptions) =>
         withSql(async ({ sql: db }) => {
           const repo = await import('../queue/reads.js');
+          if (opts.watch) {
+            if (jobId || opts.json) throw new UserError('--watch shows the whole queue, not one job and not as JSON.', 'Leave out the job id and --json.');
+            const { watch } = await import('./status-watch.js');
+            return watch(db, opts.interval);
+          }
           if (jobId) {
             const job = await repo.getJob(db, jobId);
             const events = await repo.jobEvents(db, job.id);
