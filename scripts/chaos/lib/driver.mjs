@@ -113,9 +113,9 @@ export class Driver {
       }
       case 'terminate': {
         // Mostly a backend in the middle of something (a statement running, a transaction open), where it
-        // hurts most: it waits a moment for one to appear, as a crash would strike at a bad time.
+        // hurts most: it waits up to 10 s for one to appear (workers may all be restarting or cut off).
         const busy = r.chance(0.8);
-        const victim = (busy ? await this.busyBackend(null, 3000) : undefined) ?? r.pick(await this.backends(null, false));
+        const victim = (busy ? await this.busyBackend(null, 10_000) : undefined) ?? r.pick(await this.backends(null, false));
         if (!victim) {
           this.injected[kind]--;
           this.log('terminate: no worker backend to terminate');
