@@ -5,7 +5,7 @@ import { exportPlays } from './app.mjs';
 import { createDatabase, dropDatabase } from './database.mjs';
 import { Processes } from './processes.mjs';
 
-// What each completed job should have stored: the same text with the same settings, run by a single worker
+// What each completed job should have stored: the same text with the same settings, run by one worker process
 // with nothing going wrong (no faults, a model server that always answers), in a database of its own, and
 // exported the way `playbuddy export` prints it. Every text the run enqueues is enqueued here too, at the same
 // moment and under the same name (the parser may use it), so the reference worker runs alongside the chaos
@@ -43,7 +43,7 @@ export class Reference {
   /** The single reference worker, running until `finish`. */
   start() {
     this.worker = this.processes.start(
-      ['--log-format', 'json', 'work', '--concurrency', '1', '--lease', `${this.settings.leaseMs * 10}ms`, '--poll-interval', '200ms'],
+      ['--log-format', 'json', 'work', '--concurrency', '2', '--lease', `${this.settings.leaseMs * 10}ms`, '--poll-interval', '200ms'],
       { logName: 'worker.log' },
     );
   }
