@@ -80,8 +80,8 @@ async function run(opts: HealthOptions): Promise<number> {
       checks.push({ name: 'schema', level: UNHEALTHY, detail: 'cannot read the applied migrations' });
       return report(checks, opts);
     }
-    if (schema.failed.length) checks.push({ name: 'schema', level: UNHEALTHY, detail: `failed migration ${schema.failed.join(', ')}` });
-    else if (schema.applied.length === 0) {
+    // A migration step is one transaction: it is applied or it is pending, never half-done.
+    if (schema.applied.length === 0) {
       checks.push({ name: 'schema', level: UNHEALTHY, detail: 'no playbuddy schema (run `playbuddy db migrate`)' });
       return report(checks, opts);
     } else if (schema.pending.length) checks.push({ name: 'schema', level: DEGRADED, detail: `${schema.pending.length} migration(s) pending (run \`playbuddy db migrate\`)` });
