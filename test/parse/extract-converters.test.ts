@@ -12,7 +12,7 @@ const read = async (name: string) => (await extractFile(fixture(name))).text;
 const apostrophes = (text: string) => text.replace(/’/g, "'");
 
 describe('a text file printed to PDF in a monospaced font', () => {
-  it('gives back every line, blank lines and runs of spaces included, without the running head', async () => {
+  it('gives back every line, blank lines, runs of spaces and lines the printer broke included, without the running head', async () => {
     const [txt, pdf] = await Promise.all([read('printout.txt'), read('printout.pdf')]);
     expect(apostrophes(pdf)).toBe(txt.trimEnd());
   });

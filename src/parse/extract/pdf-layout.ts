@@ -13,6 +13,8 @@ export interface TextPiece {
 
 interface Line {
   text: string;
+  /** The line was drawn with spaces after its last word (kept when a printer's wrap is joined). */
+  trailingSpace?: boolean;
   x: number;
   end: number;
   y: number;
@@ -36,13 +38,20 @@ const WHOLE_PAGE_INDENT = 4;
 /** Running heads and footers repeat on at least this many pages (and on half of them). */
 const MIN_RUNNING_PAGES = 3;
 
-export function pagesToText(pages: TextPiece[][]): string {
+/**
+ * `widths` are the pages' widths in the same units, when known: they tell where a printer had to break
+ * lines too long for the page.
+ */
+export function pagesToText(pages: TextPiece[][], widths: number[] = []): string {
   const { unit, monospaced } = typeface(pages);
   const lined = pages.map((pieces) => toLines(pieces, unit));
   const gap = usualLineGap(lined);
   dropPageFurniture(lined, gap);
   const margins = leftMargins(lined, unit);
-  const rendered = lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap, unit));
+  const rendered = lined.map((lines, i) => {
+    const margin = margins[i] ?? 0;
+    return renderPage(lines, margin, gap, unit, monospaced && widths[i] ? fullLineEnd(widths[i]!, margin, unit * bodyFontSize(lines)) : null);
+  });
   const blankAt = blankLinesAtPageEdges(lined, gap, monospaced);
   let text = '';
   rendered.forEach((page, i) => {
@@ -137,6 +146,7 @@ function toLines(pieces: TextPiece[], unit: number): Line[] {
     const lead = l.text.length - l.text.trimStart().length;
     // A line whose first piece starts with spaces begins where its first glyph is drawn.
     if (lead > 0) l.x += lead * unit * l.fontSize;
+    l.trailingSpace = /\s$/.test(l.text);
     l.text = l.text.trim();
   }
   return lines;
@@ -234,14 +244,33 @@ function bodyFontSize(lines: Line[]): number {
   return sizes[Math.floor(sizes.length / 2)] ?? 10;
 }
 
-function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number): string {
+/**
+ * Where a full line ends when a text file is printed in a monospaced face: printers leave the same
+ * margin on both sides and fit as many whole characters as the width between them holds.
+ */
+function fullLineEnd(pageWidth: number, margin: number, charWidth: number): number | null {
+  const chars = Math.floor((pageWidth - 2 * margin) / charWidth + 0.01);
+  return chars > 0 ? margin + chars * charWidth : null;
+}
+
+/**
+ * A printer breaks a line of the file that is longer than the page at the last character that fits,
+ * inside a word or not, and goes on at the margin: a line that is exactly full goes on in the next one.
+ */
+function wrapped(previous: Line, edge: number | null, unit: number): boolean {
+  return edge !== null && Math.abs(previous.end - edge) < unit / 4;
+}
+
+function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number, edge: number | null): string {
   const unit = spaceEm * bodyFontSize(lines);
   const out: string[] = [];
   lines.forEach((line, i) => {
     const previous = lines[i - 1];
-    if (previous && gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap) out.push('');
-    const indent = Math.max(0, Math.round((line.x - margin) / unit));
-    out.push(' '.repeat(indent) + line.text);
+    const newParagraph = previous !== undefined && gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap;
+    if (newParagraph) out.push('');
+    const indent = ' '.repeat(Math.max(0, Math.round((line.x - margin) / unit)));
+    if (previous && !newParagraph && wrapped(previous, edge, unit)) out[out.length - 1] += (previous.trailingSpace ? ' ' : '') + indent + line.text;
+    else out.push(indent + line.text);
   });
   return out.join('\n');
 }

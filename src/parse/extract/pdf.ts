@@ -16,13 +16,16 @@ export async function pdfToText(bytes: Uint8Array, name: string): Promise<string
   }
   try {
     const pages: TextPiece[][] = [];
+    const widths: number[] = [];
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
       pages.push(content.items.flatMap((item) => ('str' in item ? [toPiece(item)] : [])));
+      const [x0 = 0, , x1 = 0] = page.view;
+      widths.push(Math.abs(x1 - x0));
       page.cleanup();
     }
-    const text = pagesToText(pages);
+    const text = pagesToText(pages, widths);
     if (text.trim() === '') {
       throw new UserError(
         `${name} has no text layer: it looks like a scanned image.`,
