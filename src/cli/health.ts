@@ -43,9 +43,9 @@ jobs still running past their lease, and the failure rate over the window. The w
 
 Exit codes:
   0  healthy
-  1  degraded: pending migrations, fewer workers than --min-workers with nothing waiting, a job waiting
+  1  degraded: pending migrations (or some from a newer playbuddy), fewer workers than --min-workers with nothing waiting, a job waiting
      past --max-wait, a job past its lease, or a failure rate above --max-failure-rate
-  2  unhealthy: database unreachable, a failed migration, no worker while jobs wait, a job waiting
+  2  unhealthy: database unreachable, no schema or a migration changed since it was applied, no worker while jobs wait, a job waiting
      3 x --max-wait, or every finished job of the window failed (3 or more)
 
 Examples:
@@ -81,10 +81,13 @@ async function run(opts: HealthOptions): Promise<number> {
       return report(checks, opts);
     }
     // A migration step is one transaction: it is applied or it is pending, never half-done.
-    if (schema.applied.length === 0) {
+    const modified = schema.applied.filter((m) => m.modified).map((m) => m.name);
+    if (modified.length) checks.push({ name: 'schema', level: UNHEALTHY, detail: `migration ${modified.join(', ')} changed since it was applied` });
+    else if (schema.applied.length === 0) {
       checks.push({ name: 'schema', level: UNHEALTHY, detail: 'no playbuddy schema (run `playbuddy db migrate`)' });
       return report(checks, opts);
     } else if (schema.pending.length) checks.push({ name: 'schema', level: DEGRADED, detail: `${schema.pending.length} migration(s) pending (run \`playbuddy db migrate\`)` });
+    else if (schema.unknown.length) checks.push({ name: 'schema', level: DEGRADED, detail: `${schema.unknown.length} migration(s) from a newer playbuddy: upgrade this one` });
     else checks.push({ name: 'schema', level: HEALTHY, detail: 'current' });
     try {
       facts = await healthFacts(pool, opts.window);
