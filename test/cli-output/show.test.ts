@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { renderPlay } from '../../src/cli/show.js';
 import { formatPlays } from '../../src/cli/plays.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';
@@ -9,18 +9,14 @@ import { listPlays } from '../../src/store/plays.js';
 import type { ParsedPlay } from '../../src/parse/play.js';
 import { scriptedParser, TOY_PLAY } from '../pipeline/scripted-parser.js';
 
-let t: TestDatabase;
+const t = testDatabase('cli_output');
 let parsed: ParsedPlay;
 let stored: ParsedPlay;
 let playbookId: string;
 beforeAll(async () => {
-  t = await createTestDatabase('cli_output');
   parsed = (await runPipeline({ text: TOY_PLAY, filename: 'toy.txt', config: { parser: 'llm', chunkSize: 80 }, parser: scriptedParser() })).play;
   ({ playbookId } = await storePlay(t.sql, parsed));
   stored = (await loadPlay(t.sql, playbookId))!;
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 describe('show', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { startCli } from '../llm/queue-support.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -12,12 +12,11 @@ import { waitFor } from '../helpers/wait.js';
 // nobody listened to. The test holds a lock the command needs, then ends the command's backend from outside
 // while it waits, as a restarting server or a proxy dropping connections would.
 
-let t: TestDatabase;
+const t = testDatabase('cli_connection_loss');
 let admin: ReturnType<typeof createPool>;
 let dir: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase('cli_connection_loss');
   admin = createPool(t.url, { max: 3 });
   dir = mkdtempSync(join(tmpdir(), 'pb-connection-loss-'));
 });

@@ -4,13 +4,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
 // What enqueue does with input that is not a well-behaved file: endless standard input, paths naming pipes,
 // sockets and devices, folders with unreadable parts or symbolic links, and glob patterns.
 
-let t: TestDatabase;
+const t = testDatabase('cli_enqueue_input');
 let dir: string;
 let socketServer: Server | undefined;
 const play = (line: string) => `THE TEST PLAY\n\nACT I\n\nSCENE 1\n\nALICE. ${line}\n\nBOB. Hello, Alice.\n`;
@@ -18,14 +18,12 @@ const MB = 1024 * 1024;
 const TEXT_LIMIT = 20 * MB;
 
 beforeAll(async () => {
-  t = await createTestDatabase('cli_enqueue_input');
   dir = mkdtempSync(join(tmpdir(), 'pb-enqueue-input-'));
   // Readable by the unprivileged user some cases run as.
   chmodSync(dir, 0o755);
 });
 afterAll(async () => {
   socketServer?.close();
-  await t?.drop();
 });
 
 const cli = (args: string[], extra: Parameters<typeof runCli>[1] = {}) => runCli(args, { databaseUrl: t.url, timeoutMs: 20_000, ...extra });

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createPool } from '../../src/db/pool.js';
 import { quoteIdent, withPgClient } from '../../src/db/server.js';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { adminUrl, serverUrl } from './db-names.js';
 
 export interface TestDatabase {
@@ -37,6 +37,39 @@ export async function createTestDatabase(label = 'file'): Promise<TestDatabase> 
       await sql.end().catch(() => {});
       await withPgClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
     },
+  };
+}
+
+/**
+ * The test file's own database: created (from the run's migrated template) before its tests and dropped after
+ * them. Call it once at the top of a test file; the properties can be read inside hooks and tests.
+ */
+export function testDatabase(label: string): TestDatabase {
+  let created: TestDatabase | undefined;
+  beforeAll(async () => {
+    created = await createTestDatabase(label);
+  });
+  afterAll(async () => {
+    await created?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (!created) throw new Error('the test database exists only while the tests of its file run (from beforeAll on)');
+    return created;
+  };
+  return {
+    get name() {
+      return current().name;
+    },
+    get url() {
+      return current().url;
+    },
+    get db() {
+      return current().db;
+    },
+    get sql() {
+      return current().sql;
+    },
+    drop: () => current().drop(),
   };
 }
 

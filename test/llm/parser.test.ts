@@ -129,7 +129,8 @@ describe('llm parser plan', () => {
       if (i > 0) expect(chunk.start).toBe(chunks[i - 1]!.end);
       if (chunk.start > 0) expect(PLAY.slice(chunk.start - 2, chunk.start)).toBe('\n\n');
     });
-    expect(chunks.filter((c) => c.end - c.start > 80).every((c) => !PLAY.slice(c.start, c.end).trim().includes('\n\n'))).toBe(true);
+    // A chunk longer than the target is one paragraph that could not be cut.
+    expect(chunks.filter((c) => c.end - c.start > 80 && PLAY.slice(c.start, c.end).trim().includes('\n\n'))).toEqual([]);
     expect(new Set(chunks.map((c) => c.group)).size).toBe(4);
     expect(chunks.length).toBeGreaterThan(6);
   });
@@ -137,7 +138,7 @@ describe('llm parser plan', () => {
   it('cuts CRLF texts and French and German headings too', () => {
     const text = 'ACTE I\r\n\r\nSCÈNE PREMIÈRE. Hippolyte, Théramène.\r\n\r\nHIPPOLYTE.\r\nLe dessein en est pris.\r\n\r\nSCÈNE II. Hippolyte, Oenone.\r\n\r\nOENONE.\r\nHélas!\r\n\r\nZweiter Aufzug\r\n\r\nErster Auftritt\r\n\r\nMARINELLI. Ja.\r\n';
     expect(planGroups(text).map((g) => text.slice(g.start, g.end).split('\r\n')[0])).toEqual(['ACTE I', 'SCÈNE II. Hippolyte, Oenone.', 'Zweiter Aufzug']);
-    expect(planChunks(text, 10).every((c) => c.start === 0 || text.slice(c.start - 4, c.start) === '\r\n\r\n')).toBe(true);
+    expect(planChunks(text, 10).filter((c) => c.start > 0 && text.slice(c.start - 4, c.start) !== '\r\n\r\n')).toEqual([]);
   });
 
   it('starts each group with the act it is in', () => {
@@ -174,9 +175,9 @@ describe.each([
     ]);
     expect(play.acts).toEqual(EXPECTED_ACTS);
     expect(double.requests).toHaveLength(chunks.length);
-    expect(double.requests.every((r) => r.path === path)).toBe(true);
+    expect(new Set(double.requests.map((r) => r.path))).toEqual(new Set([path]));
     expect(run.usages).toHaveLength(chunks.length);
-    expect(run.usages.every((u) => u.inputTokens > 0 && u.outputTokens > 0)).toBe(true);
+    expect(run.usages.filter((u) => !(u.inputTokens > 0 && u.outputTokens > 0))).toEqual([]);
     const key = provider === 'anthropic' ? KEYS.ANTHROPIC_API_KEY : provider === 'openai' ? KEYS.OPENAI_API_KEY : KEYS.PLAYBUDDY_LLM_API_KEY;
     const keyHeader = provider === 'anthropic' ? 'x-api-key' : 'authorization';
     for (const request of double.requests) {

@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { migrateSessions, type MigrateOptions } from '../../src/legacy/migrate.js';
 import { acceptAllJobs, insertManySessions, insertSession, refuseJobsFor, sessionIdsInOrder } from './sessions.js';
 
 // 20 sessions read 3 at a time; one of them cannot be written, which must take its whole batch down with it.
 
-let t: TestDatabase;
+const t = testDatabase('migrate_batches');
 let order: string[];
 let poisonAt: number;
 const BATCH = 3;
 const options: MigrateOptions = { batchSize: BATCH, parse: { parser: 'rules', chunkSize: 12_000 } };
 
 beforeAll(async () => {
-  t = await createTestDatabase('migrate_batches');
   await insertManySessions(t.db, 19);
   const poison = await insertSession(t.db, { status: 'parsing', filename: 'poison.txt', currentChunk: 1, currentState: { act: 0 } });
   order = await sessionIdsInOrder(t.db);
@@ -21,9 +20,6 @@ beforeAll(async () => {
 beforeEach(async () => {
   await t.db.$executeRawUnsafe(`TRUNCATE "ParseJob" CASCADE`);
   await acceptAllJobs(t.db);
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const batchOf = (index: number) => order.slice(index - (index % BATCH), index - (index % BATCH) + BATCH);

@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 import type { MigrationReport } from '../../src/legacy/report.js';
 import { insertSession, refuseJobsFor, acceptAllJobs } from './sessions.js';
 
 // The command as an operator runs it: --dry-run, the real run, the run again, JSON for scripts.
 
-let t: TestDatabase;
+const t = testDatabase('migrate_cli');
 beforeAll(async () => {
-  t = await createTestDatabase('migrate_cli');
   await insertSession(t.db, { status: 'parsing', filename: 'macbeth.txt', currentChunk: 2, totalChunks: 5, currentState: { act: 1 } });
   await insertSession(t.db, { status: 'parsing', filename: 'broken.txt', currentChunk: 1, currentState: 'not a context' });
   await insertSession(t.db, { status: 'completed', filename: 'lear.txt' });
   await insertSession(t.db, { status: 'aborted', filename: 'tempest.txt' });
   await insertSession(t.db, { status: 'pending', filename: 'blank.txt', rawText: '' });
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const cli = (...args: string[]) => runCli(['--log-level', 'warn', 'migrate-sessions', ...args], { databaseUrl: t.url });

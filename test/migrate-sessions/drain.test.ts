@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { migrateSessions } from '../../src/legacy/migrate.js';
 import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { openWorkerConnections } from '../../src/worker/connections.js';
@@ -10,12 +10,11 @@ import { insertSession, smallPlay as play } from './sessions.js';
 // The end of a migration: a draining worker finishes every interrupted session with the real rules parser,
 // starting over where the old app's context cannot be resumed, and leaves finished ones alone.
 
-let t: TestDatabase;
+const t = testDatabase('migrate_drain');
 const ids: Record<string, string> = {};
 const log = pino({ level: process.env.PLAYBUDDY_TEST_LOG ?? 'silent' });
 
 beforeAll(async () => {
-  t = await createTestDatabase('migrate_drain');
   ids.interrupted = await insertSession(t.db, {
     status: 'parsing',
     filename: 'morning.txt',
@@ -37,9 +36,6 @@ beforeAll(async () => {
   ids.warming = await insertSession(t.db, { status: 'warming', filename: 'night.txt', rawText: play('NIGHT', 'GRACE', 'HEIDI') });
   ids.completed = await insertSession(t.db, { status: 'completed', playbookId: 'pb-old', rawText: play('DONE', 'IVAN', 'JUDY') });
   ids.failed = await insertSession(t.db, { status: 'failed', failureReason: 'gave up', rawText: play('FAILED', 'KEN', 'LIZ') });
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 describe('migrated sessions under a draining worker', () => {

@@ -1,23 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 import type { MigrationReport } from '../../src/legacy/report.js';
 import { insertSession, smallPlay } from './sessions.js';
 
 // What an operator switching over does, in order: look first, migrate, make sure, let a worker finish.
 
-let t: TestDatabase;
+const t = testDatabase('migrate_operator');
 
 beforeAll(async () => {
-  t = await createTestDatabase('migrate_operator');
   await insertSession(t.db, { status: 'parsing', filename: 'visit.txt', rawText: smallPlay('THE VISIT', 'ANNA', 'BERT'), currentChunk: 1, totalChunks: 3, currentState: { act: 0 } });
   await insertSession(t.db, { status: 'pending', filename: 'visit-2.txt', rawText: smallPlay('THE RETURN', 'CLARA', 'DAN') });
   await insertSession(t.db, { status: 'completed', filename: 'done.txt', playbookId: 'pb-done' });
   await insertSession(t.db, { status: 'failed', filename: 'bad.txt', failureReason: 'quota' });
   await insertSession(t.db, { status: 'aborted', filename: 'stopped.txt' });
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const cli = (...args: string[]) => runCli(['--log-level', 'warn', ...args], { databaseUrl: t.url, timeoutMs: 120_000 });

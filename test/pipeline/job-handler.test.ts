@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { loadPlay } from '../../src/store/load-play.js';
 import { PermanentError } from '../../src/errors.js';
@@ -9,18 +9,12 @@ import type { ParsedPlay } from '../../src/parse/play.js';
 import { scriptedParser, TOY_PLAY, type ScriptedParser } from './scripted-parser.js';
 import { SimulatedCrash, claimed, createJob, silentLog, testContext } from './job-context.js';
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase('job_handler');
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const t = testDatabase('job_handler');
 
 const config: JobConfig = { parser: 'llm', chunkSize: 60 };
 
 function handlerWith(parser: ScriptedParser) {
-  return createParseJobHandler({ db: t.db, log: silentLog, loadParser: async () => parser });
+  return createParseJobHandler({ log: silentLog, loadParser: async () => parser });
 }
 
 async function playbooksOf(jobId: string): Promise<string[]> {
@@ -144,7 +138,7 @@ describe('the parse job handler', () => {
   it('fails permanently for a parser this version does not have', async () => {
     // A job enqueued by a newer version, with a parser this one does not know.
     const jobId = await createJob(t, TOY_PLAY, { parser: 'ocr' as JobConfig['parser'], chunkSize: 1000 });
-    await expect(createParseJobHandler({ db: t.db, log: silentLog })(await claimed(t.db, jobId), testContext(t, jobId))).rejects.toThrow(
+    await expect(createParseJobHandler({ log: silentLog })(await claimed(t.db, jobId), testContext(t, jobId))).rejects.toThrow(
       'The "ocr" parser is not available in this version of playbuddy.',
     );
   });

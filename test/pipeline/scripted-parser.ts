@@ -132,7 +132,7 @@ function assembleToy(results: ToyResult[]): ParsedPlay {
       else if (e.kind === 'scene') {
         if (play.acts.length === 0) play.acts.push({ title: '', scenes: [] });
         play.acts[play.acts.length - 1]!.scenes.push({ title: e.text, lines: [] });
-      } else {
+      } else if (e.kind === 'line') {
         scene().lines.push(e.line);
         if (e.line.type === 'dialogue') for (const c of e.line.characters) cast.add(c);
       }

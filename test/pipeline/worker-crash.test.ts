@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';
 import { loadPlay } from '../../src/store/load-play.js';
 import { createJob } from './job-context.js';
@@ -19,14 +19,10 @@ const WORKER = fileURLToPath(new URL('./crash-worker.mjs', import.meta.url));
 const CHUNKS = 40;
 const LEASE_MS = 2000;
 
-let t: TestDatabase;
+const t = testDatabase('worker_crash');
 const children: ChildProcess[] = [];
-beforeAll(async () => {
-  t = await createTestDatabase('worker_crash');
-});
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await t?.drop();
 });
 
 function startWorkerProcess(): Promise<ChildProcess> {

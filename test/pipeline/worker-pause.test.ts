@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { createParseJobHandler } from '../../src/jobs/parse-play/handler.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';
 import { transitionJob } from '../../src/queue/repository.js';
@@ -17,14 +17,8 @@ const WORKER_WAIT_MS = 30_000;
 // resumed it continues from there and stores the same play an uninterrupted run stores, once. The same
 // holds for the real rules parser, whose stored play exports exactly as a direct parse prints.
 
-let t: TestDatabase;
+const t = testDatabase('worker_pause');
 const log = pino({ level: process.env.PLAYBUDDY_TEST_LOG ?? 'silent' });
-beforeAll(async () => {
-  t = await createTestDatabase('worker_pause');
-});
-afterAll(async () => {
-  await t?.drop();
-});
 
 async function enqueue(rawText: string, filename: string): Promise<string> {
   const { enqueueJobs } = await import('../../src/queue/repository.js');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateSessions } from '../../src/legacy/migrate.js';
 import { claimJobs } from '../../src/queue/claim.js';
 import { controlJobs } from '../../src/queue/control.js';
@@ -6,7 +6,7 @@ import { JOB_EVENTS, PROGRESS_EVENTS } from '../../src/queue/events.js';
 import { completeJob, failAttempt, releaseJob, type Lease } from '../../src/queue/lease.js';
 import { enqueueJobs } from '../../src/queue/repository.js';
 import { TRANSITIONS, type JobStatus, type Transition } from '../../src/queue/states.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { insertSession } from '../migrate-sessions/sessions.js';
 
 // The state machine of src/queue/states.ts against the statements that change a job's status. One job at a
@@ -15,13 +15,7 @@ import { insertSession } from '../migrate-sessions/sessions.js';
 // JobEvent written is checked against the declaration: each one a declared (from, to, event), and each
 // declared change seen at least once, so neither side can drift from the other.
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase('state_machine');
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const t = testDatabase('state_machine');
 
 const backoff = { baseMs: 1, capMs: 1 };
 let n = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { waitFor } from '../helpers/wait.js';
 import { insertSession, smallPlay } from '../migrate-sessions/sessions.js';
@@ -13,13 +13,12 @@ import { insertSession, smallPlay } from '../migrate-sessions/sessions.js';
 // transaction pooling mode (stock settings, two server connections per database, so clients really share
 // them), with PLAYBUDDY_DIRECT_DATABASE_URL for what needs a session of its own (LISTEN).
 
-let t: TestDatabase;
+const t = testDatabase('pgbouncer');
 let bouncer: PgBouncer;
 let dir: string;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  t = await createTestDatabase('pgbouncer');
   bouncer = await startPgBouncer({ poolSize: 2 });
   dir = mkdtempSync(join(tmpdir(), 'pb-pgbouncer-plays-'));
   await t.db.$executeRawUnsafe(`CREATE TABLE chunk_runs (job_id text, chunk int, pid int, attempt int, at timestamptz DEFAULT clock_timestamp())`);
@@ -30,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await bouncer?.stop();
-  await t?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 import { LINES_PER_BATCH, storePlay } from '../../src/store/store-play.js';
 import { loadPlay } from '../../src/store/load-play.js';
@@ -33,11 +33,10 @@ function largePlay(): ParsedPlay {
   return { title: 'The Longest Play', author: 'A. Tester', year: null, genre: null, description: null, characters: cast, acts };
 }
 
-let t: TestDatabase;
+const t = testDatabase('large_play');
 let play: ParsedPlay;
 let playbookId: string;
 beforeAll(async () => {
-  t = await createTestDatabase('large_play');
   play = largePlay();
   const client = await t.sql.connect();
   try {
@@ -48,9 +47,6 @@ beforeAll(async () => {
     client.release();
   }
 }, 120_000);
-afterAll(async () => {
-  await t?.drop();
-});
 
 describe('a play of 100,000 lines', () => {
   it('is stored whole and read back equal, in order', async () => {

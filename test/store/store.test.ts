@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/db.js';
 import type pg from 'pg';
 import { storePlay } from '../../src/store/store-play.js';
 import { loadPlay } from '../../src/store/load-play.js';
@@ -9,14 +9,10 @@ import type { ParsedPlay } from '../../src/parse/play.js';
 import { scriptedParser, TOY_PLAY } from '../pipeline/scripted-parser.js';
 import { createJob } from '../pipeline/job-context.js';
 
-let t: TestDatabase;
+const t = testDatabase('store');
 let toy: ParsedPlay;
 beforeAll(async () => {
-  t = await createTestDatabase('store');
   toy = (await runPipeline({ text: TOY_PLAY, filename: 'toy.txt', config: { parser: 'llm', chunkSize: 80 }, parser: scriptedParser() })).play;
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 /** Runs `fn` in a transaction on one connection, as the worker's completion does. */

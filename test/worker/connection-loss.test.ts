@@ -1,19 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import type { JobHandler } from '../../src/worker/handler.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { enqueue, startTestWorker, statusOf, waitFor, type TestWorker } from './support.js';
 
 // A database connection that goes away in the middle of storing a play is a passing problem: the job must
 // be retried, not failed. Each case ends the worker's own backend from outside, as an operator's
 // pg_terminate_backend, a PostgreSQL restart or a proxy dropping the connection would.
 
-let t: TestDatabase;
+const t = testDatabase('connection_loss');
 let admin: ReturnType<typeof createPool>;
 const workers: TestWorker[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase('connection_loss');
   admin = createPool(t.url, { max: 1 });
 });
 // Closed after each case: a worker left running would take the next case's job with a handler already past its loss.

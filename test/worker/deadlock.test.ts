@@ -3,17 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { claimJobs, completeAndClaim } from '../../src/queue/claim.js';
 import { enqueueJobs } from '../../src/queue/repository.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 
-let t: TestDatabase;
+const t = testDatabase('deadlock');
 let pool: pg.Pool;
 beforeAll(async () => {
-  t = await createTestDatabase('deadlock');
   pool = createPool(t.url, { max: 4 });
 });
 afterAll(async () => {
   await pool?.end();
-  await t?.drop();
 });
 
 const req = { workerId: 'worker-a', limit: 1, leaseMs: 60_000, backoff: { baseMs: 1000, capMs: 10_000 } };

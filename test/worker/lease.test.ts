@@ -4,20 +4,18 @@ import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheck
 import { transitionJob } from '../../src/queue/repository.js';
 import { openWorkerConnections, type WorkerConnections } from '../../src/worker/connections.js';
 import { groupCompletions } from '../../src/worker/completions.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 import { enqueue, eventsOf, startTestWorker, statusOf, waitFor } from './support.js';
 
-let t: TestDatabase;
+const t = testDatabase('lease');
 let c: WorkerConnections;
 const backoff = { baseMs: 100, capMs: 1_000 };
 
 beforeAll(async () => {
-  t = await createTestDatabase('lease');
   c = openWorkerConnections(t.url, { concurrency: 1 });
 });
 afterAll(async () => {
   await c?.close();
-  await t?.drop();
 });
 
 const cp = { state: { at: 'late' }, completedChunks: 7, totalChunks: 9, progress: 77, entry: { late: true } };
