@@ -62,6 +62,21 @@ describe('clean text', () => {
     ]);
   });
 
+  it('shows a short direction left inside a spoken line as (so) in a play that marks directions _so_', () => {
+    const { play } = parseRules(
+      scene(
+        '_Une cuisine._',
+        'LUCAS. Voyez vous-même. _Il ouvre le coffre._ Rien dedans, rien du tout, je vous le jure.',
+        'MARTINE. Rien ?',
+        '_Elle regarde._',
+        'LUCAS. Rien.',
+        'MARTINE. Alors tant pis.',
+      ),
+    );
+    expect(speeches(play)[0]!.text).toBe('Voyez vous-même. (Il ouvre le coffre.) Rien dedans, rien du tout, je vous le jure.');
+    expect(directions(play).map((d) => d.text)).toEqual(['Une cuisine.', 'Elle regarde.']);
+  });
+
   it('keeps a setting line under a scene heading as a stage direction', () => {
     const { play } = parseRules(
       'THE LANTERN\n\n\nSCENE 1\n\nA kitchen in a farmhouse.\n\n' + scene('KIT. One.', 'JO. Two.', 'KIT. Three.', 'JO. Four.'),

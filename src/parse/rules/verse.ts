@@ -176,12 +176,13 @@ export function isVerse(lines: TextLine[], width: number, capitalVerse: boolean)
 /** The text of one stretch of a speech, as verse (one printed line a line) or as running prose. */
 export function render(lines: TextLine[], baseIndent: number, verse: boolean, style: { capitalVerse: boolean; underscores: boolean }): Rendered {
   const { capitalVerse, underscores } = style;
+  const clean = (t: string) => (underscores ? stripEmphasis(t) : bracketed(stripEmphasis(t, false)));
   const body = lines.filter((l) => l.text.trim() !== '');
   if (body.length === 0) return { text: '', preserveLineBreaks: false, indentLevel: 0 };
   const minIndent = Math.min(...body.map((l) => l.indent));
   const indentLevel = Math.max(0, Math.round((minIndent - baseIndent) / 4));
   if (body.length === 1 || !verse) {
-    return { text: stripEmphasis(body.map((l) => l.text.trim()).join(' ').replace(/\s+/g, ' '), underscores), preserveLineBreaks: false, indentLevel };
+    return { text: clean(body.map((l) => l.text.trim()).join(' ').replace(/\s+/g, ' ')), preserveLineBreaks: false, indentLevel };
   }
   let text = '';
   body.forEach((l, i) => {
@@ -190,5 +191,18 @@ export function render(lines: TextLine[], baseIndent: number, verse: boolean, st
     if (i > 0 && capitalVerse && initialCase(t) < 0) text += ` ${t}`;
     else text += (i > 0 ? '\n' : '') + ' '.repeat(Math.max(0, l.indent - minIndent)) + t;
   });
-  return { text: stripEmphasis(text, underscores), preserveLineBreaks: text.includes('\n'), indentLevel };
+  return { text: clean(text), preserveLineBreaks: text.includes('\n'), indentLevel };
+}
+
+// In a play that marks its directions `_so_`, a short one left inside a spoken line reads as `(so)`, the
+// way a direction reads in any playbook; one on a line of its own stays as the play marks it.
+const UNDERSCORED = /(^|[^\p{L}\p{N}_])_([^_\n]*[^\s_])_(?=$|[^\p{L}\p{N}_])/gu;
+const WHOLE_LINE = /^\s*_[^_]+_[.,;:]?\s*$/;
+
+function bracketed(t: string): string {
+  if (!t.includes('_')) return t;
+  return t
+    .split('\n')
+    .map((line) => (WHOLE_LINE.test(line) ? line : line.replace(UNDERSCORED, '$1($2)')))
+    .join('\n');
 }
