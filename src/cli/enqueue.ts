@@ -48,8 +48,8 @@ export function register(program: Command): void {
     .option('--max-cost <usd>', 'fail the job before its estimated LLM cost exceeds this', numberOption(0))
     .option('--name <name>', 'file name to record for text read from standard input')
     .option('--encoding <label>', 'force a text encoding, e.g. windows-1252, koi8-r, windows-1251')
-    .option('-f, --force', 'enqueue even if the same text is already queued or parsed')
-    .option('--replace', 'the new play replaces the one stored by the latest completed job of the same file (implies --force)')
+    .option('-f, --force', 'enqueue even if the same text with the same settings is already queued or stored')
+    .option('--replace', "the new play replaces the file's stored play (skipped when text and settings are unchanged)")
     .option('--discard-progress', "with --replace: replace the play even when app users have rehearsal progress on it, which is lost (refused otherwise)")
     .option('--json', 'print the outcome as JSON')
     .addHelpText(
@@ -65,7 +65,9 @@ Examples:
 }
 
 async function run(paths: string[], opts: EnqueueOptions): Promise<number> {
-  const force = Boolean(opts.force || opts.replace);
+  // --replace does not imply --force: a file whose text and settings are unchanged since its stored play is
+  // a duplicate (the queue's one rule) and is skipped like any other.
+  const force = Boolean(opts.force);
   const config = await jobConfig(opts);
   const busy = await progress('reading files', { json: opts.json });
   let outcomes: FileResult[] = [];
@@ -106,7 +108,8 @@ async function queue(prepared: Prepared[], config: PlayJobConfig, opts: EnqueueO
           }
         }
         const discard = replacesPlaybookId && opts.discardProgress ? { discardProgress: true } : {};
-        jobs.push({ ...p, config: { ...config, source: p.source, ...discard }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
+        const replace = opts.replace ? { replace: true } : {};
+        jobs.push({ ...p, config: { ...config, source: p.source, ...discard, ...replace }, priority: opts.priority, maxRetries: opts.maxRetries, replacesPlaybookId });
       }
       return [...(jobs.length > 0 ? await enqueueJobs(sql, jobs, { force }) : []), ...refused];
     },
@@ -187,7 +190,9 @@ function report(results: FileResult[], json: boolean): void {
         console.log(`enqueued   ${shortId(r.id)}  ${r.filename}`);
         break;
       case 'duplicate':
-        console.log(`skipped    ${shortId(r.existingId)}  ${r.filename}: the same text is already ${r.existingStatus} (use --force to enqueue it again)`);
+        console.log(
+          `skipped    ${shortId(r.existingId)}  ${r.filename}: the same text with the same settings is already ${r.existingStatus === 'completed' ? 'stored' : r.existingStatus} (use --force to enqueue it again)`,
+        );
         break;
       case 'rejected':
         console.error(`rejected   ${r.reason}${r.hint ? `\n           hint: ${r.hint}` : ''}`);

@@ -32,7 +32,7 @@ export const runControl = (name: ControlAction) =>
         else console.log('no failed jobs to retry');
         return 0;
       }
-      const outcomes = await control.controlJobs(sql, name, targets, { fromScratch: opts.fromScratch });
+      const outcomes = await control.controlJobs(sql, name, targets, { fromScratch: opts.fromScratch, force: opts.force });
       report(name, outcomes, Boolean(opts.json));
       return outcomes.some((o) => !o.ok) ? 1 : 0;
     });

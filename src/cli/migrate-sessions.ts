@@ -93,6 +93,7 @@ async function describe(r: MigrationReport): Promise<string> {
   const n = (x: number) => x.toLocaleString('en');
   const summary: Array<[string, number]> = [
     [r.dryRun ? 'would be migrated' : 'migrated', r.migrated],
+    ...(r.dryRun ? [] : ([['  of which cancelled as duplicates of existing jobs', r.duplicates]] as Array<[string, number]>)),
     ['skipped, already migrated', r.alreadyMigrated],
     ['cannot be migrated', r.unmigratable.length],
   ];

@@ -6,6 +6,7 @@ export function register(program: Command): void {
     .argument('[jobIds...]', 'job ids or unique prefixes of them')
     .option('--all-failed', 'every failed job')
     .option('--from-scratch', 'drop the checkpoint and parse from the beginning')
+    .option('-f, --force', 'retry even when another job already holds the same text with the same settings')
     .addHelpText('after', '\nExamples:\n  playbuddy retry 3f2a1b9c\n  playbuddy retry --all-failed\n  playbuddy retry 3f2a1b9c --from-scratch')
     .action(runControl('retry'));
 }

@@ -68,11 +68,15 @@ type BatchRange = Pick<MigrationReport['failedBatches'][number], 'firstSessionId
 /** Writes the batch in one transaction; on failure nothing of it is kept and the failure is reported. */
 async function writeBatch(db: Db, jobs: MigratedJob[], report: MigrationReport, batch: BatchRange): Promise<boolean> {
   try {
-    const written = new Set((await insertMigratedJobs(db, jobs)).map((i) => i.sessionId));
+    const written = new Map((await insertMigratedJobs(db, jobs)).map((i) => [i.sessionId, i]));
     for (const job of jobs) {
+      const inserted = written.get(job.sessionId);
       // Not inserted: a concurrent run migrated it between our read and our insert.
-      if (written.has(job.sessionId)) countMigrated(report, job);
-      else report.alreadyMigrated++;
+      if (!inserted) report.alreadyMigrated++;
+      else if (inserted.duplicateOf) {
+        report.duplicates++;
+        countMigrated(report, { ...job, status: 'cancelled' });
+      } else countMigrated(report, job);
     }
     return true;
   } catch (err) {

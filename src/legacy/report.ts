@@ -11,6 +11,11 @@ export interface MigrationReport {
   migrated: number;
   /** Sessions an earlier run already migrated; nothing is written for them. */
   alreadyMigrated: number;
+  /**
+   * Of `migrated`: unfinished sessions whose text and settings another job already holds; their jobs are
+   * cancelled as "duplicate of <job id>" instead of parsing a second play.
+   */
+  duplicates: number;
   /** Sessions of batches that failed and were rolled back; a later run picks them up. */
   failed: number;
   /** Migrated (or to be) per old → new status. */
@@ -33,6 +38,7 @@ export function emptyReport(dryRun: boolean): MigrationReport {
     sessions: 0,
     migrated: 0,
     alreadyMigrated: 0,
+    duplicates: 0,
     failed: 0,
     transitions: [],
     restarting: 0,

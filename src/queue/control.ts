@@ -3,6 +3,8 @@ import { UserError } from '../errors.js';
 import { resolveJobId } from './reads.js';
 import { transitionInTx } from './repository.js';
 import { lockJob } from './sql/lock-job.js';
+import { findDuplicate, type Duplicate } from './sql/find-duplicate.js';
+import { DEDUP_LOCK } from './sql/fragments.js';
 import { JOB_EVENTS, type JobEventName } from './events.js';
 import { TRANSITIONS, TransitionRefused, type JobStatus } from './states.js';
 
@@ -39,6 +41,8 @@ const WRONG_COMMAND: Partial<Record<ControlAction, string>> = {
 export interface ControlOptions {
   /** retry: drop the checkpoint and parse from the beginning. */
   fromScratch?: boolean;
+  /** retry: even when another job holds the same text with the same settings (a second play). */
+  force?: boolean;
 }
 
 export async function controlJobs(db: TransactionPool, action: ControlAction, inputs: string[], options: ControlOptions = {}): Promise<ControlOutcome[]> {
@@ -48,7 +52,9 @@ export async function controlJobs(db: TransactionPool, action: ControlAction, in
     try {
       id = await resolveJobId(db, input);
       const jobId = id;
-      outcomes.push(await inTransaction(db, (tx) => controlOne(tx, action, jobId, input, options)));
+      // A retry decides by the duplicate rule, under the lock every such decision takes.
+      const begin = action === 'retry' && !options.force ? `BEGIN; ${DEDUP_LOCK}` : 'BEGIN';
+      outcomes.push(await inTransaction(db, (tx) => controlOne(tx, action, jobId, input, options), begin));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       outcomes.push({ ok: false, input, id, message: err.message, hint: err.hint });
@@ -68,6 +74,10 @@ async function controlOne(tx: Queryable, action: ControlAction, id: string, inpu
     if (!other) throw refusal;
     return { ok: false, input, id, message: refusal.message, hint: row.status === 'completed' ? refusal.hint : other };
   }
+  if (action === 'retry' && !options.force) {
+    const duplicate = await findDuplicate(tx, id);
+    if (duplicate) return { ok: false, input, id, ...duplicateRefusal(id, duplicate) };
+  }
   const { from } = await transitionInTx(tx, id, to, {
     details: { by: 'operator', ...(action === 'retry' ? { fromScratch: Boolean(options.fromScratch), previousRetries: row.retryCount } : {}) },
     // A retry is a fresh start of the retry budget; the previous count stays in the JobEvent.
@@ -75,6 +85,17 @@ async function controlOne(tx: Queryable, action: ControlAction, id: string, inpu
     resetProgress: action === 'retry' && Boolean(options.fromScratch),
   });
   return { ok: true, input, id, filename: row.filename, from, to, note: noteFor(action, from, options) };
+}
+
+function duplicateRefusal(id: string, duplicate: Duplicate): { message: string; hint: string } {
+  const other = `job ${duplicate.id.slice(0, 8)}`;
+  return {
+    message:
+      duplicate.status === 'completed'
+        ? `Job ${id.slice(0, 8)} was not retried: ${other} already stored a play of the same text with the same settings.`
+        : `Job ${id.slice(0, 8)} was not retried: ${other} (${duplicate.status}) already parses the same text with the same settings.`,
+    hint: `Retry with --force to parse it a second time anyway, or leave it to ${other}.`,
+  };
 }
 
 function noteFor(action: ControlAction, from: JobStatus, options: ControlOptions): string | undefined {

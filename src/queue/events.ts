@@ -38,17 +38,22 @@ export const JOB_EVENTS = {
    * completing transaction.
    */
   keptReplacedPlay: 'kept-replaced-play',
+
+  // Written for a completed job by another job's completion; no status changes.
+  /** A later `enqueue --replace` of the same file stored its play: this job's play was deleted. */
+  superseded: 'superseded',
 } as const;
 
 export type JobEventName = (typeof JOB_EVENTS)[keyof typeof JOB_EVENTS];
 
-/** Events that change no status (written through the job context while the lease is held). */
+/** Events that change no status (a running job's progress, or a completed job losing its play). */
 export const PROGRESS_EVENTS: readonly JobEventName[] = [
   JOB_EVENTS.resumedFromCheckpoint,
   JOB_EVENTS.restarted,
   JOB_EVENTS.repaired,
   JOB_EVENTS.llmRetry,
   JOB_EVENTS.keptReplacedPlay,
+  JOB_EVENTS.superseded,
 ];
 
 /** A name as an SQL string literal, for statements that write it. */

@@ -12,5 +12,6 @@ export { writeCheckpoint } from './sql/write-checkpoint.js';
 export { addUsage } from './sql/add-usage.js';
 export { writeEvent } from './sql/write-event.js';
 export { completeJob } from './sql/complete.js';
+export { lockReplacedFile, supersedeOtherPlays } from './sql/supersede.js';
 export { failAttempt, type FailOutcome } from './sql/fail-attempt.js';
 export { releaseJob } from './sql/release.js';

@@ -62,8 +62,11 @@ export function operatorTransition(from: JobStatus, to: JobStatus): Transition |
 
 /** Jobs a worker may claim (subject to their not-before time). */
 export const RUNNABLE: readonly JobStatus[] = fromStatuses(E.claimed);
-/** Jobs that still count as "this text is taken care of" for enqueue's de-duplication. */
-export const LIVE_OR_DONE: readonly JobStatus[] = ['queued', 'running', 'retrying', 'paused', 'completed'];
+/**
+ * Jobs that are still going to store a play: for the duplicate rule (sql/fragments.ts `duplicateOf`), they
+ * hold their text, as does a completed job whose play is still stored.
+ */
+export const LIVE: readonly JobStatus[] = ['queued', 'running', 'retrying', 'paused'];
 
 /** Statuses as an SQL list, for `status IN (…)`. */
 export const sqlStatuses = (statuses: readonly JobStatus[]) => statuses.map((s) => `'${s}'`).join(', ');

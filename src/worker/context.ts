@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
-import { addUsage, completeJob, lockLease, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { addUsage, completeJob, lockLease, lockReplacedFile, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
 import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
 
 /** Why the worker aborted a job's signal; the signal's `reason`. */
@@ -74,7 +74,16 @@ export function createJobContext(deps: ContextDeps): JobContext {
         // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
         // the job completed) instead of slipping in between storing the play and completing the job.
         fenced(await lockLease(client, lease));
+        // `enqueue --replace`: this play becomes the file's only one, however many replace jobs of the file
+        // were queued and in whatever order they finish.
+        const flags = (deps.job.config ?? {}) as { replace?: boolean; discardProgress?: boolean };
+        const replacing = Boolean(flags.replace || deps.job.replacesPlaybookId);
+        if (replacing) await lockReplacedFile(client, deps.job.filename);
         const { playbookId } = await store(client);
+        if (replacing && playbookId) {
+          const job = { id: deps.job.id, filename: deps.job.filename, discardProgress: Boolean(flags.discardProgress) };
+          await supersedeOtherPlays(client, job, playbookId);
+        }
         fenced(await completeJob(client, lease, playbookId));
         await client.query('COMMIT');
       } catch (err) {

@@ -27,7 +27,8 @@ export async function insertSession(db: Db, seed: SessionSeed): Promise<string> 
     data: {
       status: seed.status,
       filename: seed.filename ?? `${seed.status}.txt`,
-      rawText: seed.rawText ?? `ACT I\n\nHAMLET. Text of a ${seed.status} session.\n`,
+      // A text of its own per session, so sessions are no duplicates of each other unless a test says so.
+      rawText: seed.rawText ?? `ACT I\n\nHAMLET. Text of a ${seed.status} session (${seed.filename ?? 'unnamed'}, ${Math.random().toString(36).slice(2, 8)}).\n`,
       playbookId: seed.playbookId ?? `pb-${seed.status}-${Math.random().toString(36).slice(2, 8)}`,
       currentChunk: seed.currentChunk ?? 0,
       totalChunks: seed.totalChunks ?? 4,

@@ -17,6 +17,8 @@ export interface PlayJobConfig extends ParseConfig {
   metadata?: PlayMetadata;
   /** `enqueue --replace --discard-progress`: the replaced play goes even when app users have rehearsal progress on it. */
   discardProgress?: boolean;
+  /** Queued by `enqueue --replace`: once stored, its play is the file's only one (src/queue/sql/supersede.ts). */
+  replace?: boolean;
 }
 
 // Jobs migrated from legacy sessions may carry a config without parse settings.
@@ -24,6 +26,7 @@ const FALLBACK_CONFIG: ParseConfig = { parser: 'rules', chunkSize: 12_000 };
 
 /** The parse settings of a job's stored config, with the defaults where it has none. */
 export function parseConfigOf(config: unknown): ParseConfig {
-  const { source: _source, metadata: _metadata, discardProgress: _discard, ...parse }: Partial<PlayJobConfig> = (config as PlayJobConfig | null) ?? {};
+  const { source: _source, metadata: _metadata, discardProgress: _discard, replace: _replace, ...parse }: Partial<PlayJobConfig> =
+    (config as PlayJobConfig | null) ?? {};
   return { ...FALLBACK_CONFIG, ...parse };
 }

@@ -1,3 +1,5 @@
+import { LIVE, sqlStatuses } from '../states.js';
+
 // SQL pieces that several statements share, named once so the same rule cannot drift between copies.
 
 /** Every transition out of `running` drops the lease; a worker that held it then matches no fenced write. */
@@ -56,3 +58,39 @@ export const ID_PREFIX = /^[0-9a-f-]{4,36}$/;
 export function idMatches(param: string, whole: boolean): string {
   return whole ? `id = ${param}` : `id LIKE ${param} || '%'`;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The duplicate rule. A job is a duplicate of another when both have the same text (contentHash: line endings
+// do not matter) and the same parse settings (parser, provider, model, chunk size), and the other one still
+// holds the text: it is queued, running, retrying or paused, or it completed and its play is still stored.
+// Enqueue, retry (and retry --all-failed), migrate-sessions and enqueue --replace all decide with these
+// fragments, under DEDUP_LOCK; only --force makes a second play of one text with the same settings.
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The parse settings of a job's config (jsonb) as one comparable text. A config without them (a migrated
+ * session's) is parsed with the defaults, which are spelt out here so it compares equal to an explicit one.
+ */
+export function parseSettings(config: string): string {
+  return `concat_ws(' ', coalesce(${config}->>'parser', 'rules'), coalesce(${config}->>'provider', '-'),
+    coalesce(${config}->>'model', '-'), coalesce(${config}->>'chunkSize', '12000'))`;
+}
+
+/** The job (row alias) still holds its text: it will store a play, or its play is stored. */
+export function holdsText(job: string): string {
+  return `(${job}.status IN (${sqlStatuses(LIVE)})
+    OR (${job}.status = 'completed' AND EXISTS (SELECT 1 FROM "Playbook" stored WHERE stored.id = ${job}."playbookId")))`;
+}
+
+/** The job (row alias) is one a new job of this text and these settings would duplicate. */
+export function duplicateOf(job: string, hash: string, settings: string): string {
+  return `${job}."contentHash" = ${hash} AND ${parseSettings(`${job}.config`)} = ${settings} AND ${holdsText(job)}`;
+}
+
+/**
+ * Serialises every change the duplicate rule decides (enqueue, retry, migrate-sessions), so two of them at
+ * once cannot both see "no duplicate" and both go ahead. One lock for all texts: a per-hash lock would take a
+ * lock-table slot per job of a 10,000-file import. Taken first in the deciding transaction.
+ */
+// (Selecting a constant: Prisma cannot read the void the lock function returns.)
+export const DEDUP_LOCK = `SELECT 1 FROM pg_advisory_xact_lock(${0x656e71})`;
