@@ -57,7 +57,7 @@ describe('the duplicate rule', { timeout: 180_000 }, () => {
     expect((await enqueueJson(file, '--chunk-size', '4000')).enqueued).toHaveLength(1);
     expect((await enqueueJson(file, ...HYBRID)).enqueued).toHaveLength(1);
 
-    const deleted = await cli('plays', 'delete', stored.playbookId!);
+    const deleted = await cli('plays', 'delete', stored.playbookId!, '--yes');
     expect(deleted.code, deleted.stderr).toBe(0);
     expect((await enqueueJson(file)).enqueued).toHaveLength(1);
   });
