@@ -26,6 +26,7 @@ const args = benchArgs();
 const { openDatabase } = await fromDist('db/open.js');
 const { createPool } = await fromDist('db/pool.js');
 const repo = await fromDist('queue/repository.js');
+const reads = await fromDist('queue/reads.js');
 
 /** A finished job from the middle of the history, as someone looking into an old import would pick. */
 async function completedJobId(url) {
@@ -119,9 +120,9 @@ await runBench('status', async (report) => {
         ['query_live_workers', () => repo.liveWorkers(sql), 'liveWorkers'],
         ['query_get_job_prefix', () => repo.getJob(sql, id.slice(0, 8)), 'getJob by 8-char prefix'],
         ['query_job_events', () => repo.jobEvents(sql, id), 'jobEvents'],
-        ['query_health_facts', () => repo.healthFacts(sql, 15 * 60_000), 'healthFacts (15m window)'],
-        ['query_window_metrics', () => repo.windowMetrics(sql, 60 * 60_000), 'windowMetrics (1h window)'],
-        ['query_spend_per_day', () => repo.spendPerDay(sql, 7), 'spendPerDay (7 days)'],
+        ['query_health_facts', () => reads.healthFacts(sql, 15 * 60_000), 'healthFacts (15m window)'],
+        ['query_window_metrics', () => reads.windowMetrics(sql, 60 * 60_000), 'windowMetrics (1h window)'],
+        ['query_spend_per_day', () => reads.spendPerDay(sql, 7), 'spendPerDay (7 days)'],
       ];
       for (const [metric, fn, label] of queries) {
         const t = await timeQuery(fn);

@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'files, directories or glob patterns; - reads the text from standard input')
     .option('-p, --priority <n>', 'higher runs first', intOption(-1000, 1000), 0)
     .option('--max-retries <n>', 'retries after the first attempt', intOption(0, 100), 3)
-    .option('--chunk-size <chars>', 'characters per parse chunk', intOption(500, 1_000_000), DEFAULT_CHUNK_SIZE)
+    .option('--chunk-size <chars>', 'characters per chunk sent to the LLM (llm and hybrid; the rules parser reads the whole text at once)', intOption(500, 1_000_000), DEFAULT_CHUNK_SIZE)
     .addOption(new Option('--parser <parser>', 'how to parse').choices(PARSER_NAMES).default('rules'))
     .addOption(new Option('--provider <provider>', 'LLM provider (llm/hybrid; default $PLAYBUDDY_LLM_PROVIDER)').choices(['anthropic', 'openai', 'openai-compatible']))
     .option('--model <model>', 'LLM model id (default $PLAYBUDDY_LLM_MODEL)')

@@ -19,16 +19,17 @@ export function register(program: Command): void {
 }
 
 async function run(file: string, opts: ParseOptions): Promise<void> {
-  const [{ extractFile }, { loadParser }, { runPipeline }] = await Promise.all([
+  const [{ extractFile }, { loadParser }, { runPipeline }, { NOT_A_PLAY_HINT, isNotAPlay, notAPlayHint }] = await Promise.all([
     import('../parse/extract/index.js'),
     import('../parse/pipeline/registry.js'),
     import('../parse/pipeline/run.js'),
+    import('../parse/not-a-play.js'),
   ]);
-  const { text } = await extractFile(file, { encoding: opts.encoding });
+  const { text, encoding } = await extractFile(file, { encoding: opts.encoding });
   // The same path a job takes, minus the checkpoints and the database, so this prints what `export` will.
   const outcome = await runPipeline({ text, filename: file, config: { parser: 'rules', chunkSize: text.length || 1 }, parser: await loadParser('rules') }).catch(
     (err: unknown) => {
-      if (err instanceof PermanentError) throw new UserError(`${file}: ${err.message}`, 'Is this a play script? Speaker names, acts and scenes are what the parser looks for.');
+      if (err instanceof PermanentError) throw new UserError(`${file}: ${err.message}`, isNotAPlay(err.message) ? notAPlayHint(text, encoding) : NOT_A_PLAY_HINT);
       throw err;
     },
   );

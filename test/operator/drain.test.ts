@@ -48,6 +48,12 @@ describe('work --drain', { timeout: 180_000 }, () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^completed\\s+${id.slice(0, 8)}\\s+.*good\\.txt \\(`));
     expect(lines.at(-1)).toMatch(/^nothing left to run now: ran 1 job \(1 completed\); the queue is empty$/);
+    // The finished time is when it finished: not before its completion event.
+    const [times] = await t.db.$queryRawUnsafe<Array<{ finished: Date; event: Date }>>(
+      `SELECT j."completedAt" AS finished, e."createdAt" AS event FROM "ParseJob" j JOIN "JobEvent" e ON e."jobId" = j.id AND e.event = 'completed' WHERE j.id = $1`,
+      id,
+    );
+    expect(times!.finished.getTime()).toBeLessThanOrEqual(times!.event.getTime());
   });
 
   it('exits 2 when a job it ran failed for good, naming it in the summary', async () => {
@@ -57,6 +63,8 @@ describe('work --drain', { timeout: 180_000 }, () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toMatch(new RegExp(`^failed\\s+${bad.slice(0, 8)}\\s+.*notes\\.txt .*no play structure found`, 'm'));
     expect(r.stdout.trim().split('\n').at(-1)).toBe(`nothing left to run now: ran 2 jobs (1 completed, 1 failed (${bad.slice(0, 8)})); the queue is empty`);
+    // The failure carries the hint `parse` gives for a text that is not a play.
+    expect((await cli(['status', bad])).stdout).toMatch(/^failure\s+no play structure found: .*\. Is this a play script\? Speaker names, acts and scenes/m);
   });
 
   it('exits 1 for an error of the command itself', async () => {
@@ -84,6 +92,8 @@ describe('work --drain', { timeout: 180_000 }, () => {
     const waiting = await cli(['status', id]);
     expect(waiting.stdout).toMatch(/^attempts\s+1\/4$/m);
 
+    // Backoff is jittered: make the retry fall due a known while from now, after the second drain starts.
+    await t.db.$executeRawUnsafe(`UPDATE "ParseJob" SET "runAfter" = now() + interval '12 seconds' WHERE id = $1`, id);
     const second = await cli(['work', '--drain', '--wait-retries', '60s', ...FAST], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^waiting\s+\d/m);

@@ -3,6 +3,8 @@ import type { PlayParser } from '../../parse/parser.js';
 import type { ParsedPlay } from '../../parse/play.js';
 import { loadParser } from '../../parse/pipeline/registry.js';
 import { runPipeline } from '../../parse/pipeline/run.js';
+import { isNotAPlay, notAPlayHint } from '../../parse/not-a-play.js';
+import { PermanentError } from '../../errors.js';
 import { titleFromFilename } from '../../parse/pipeline/validate.js';
 import { JOB_EVENTS } from '../../queue/events.js';
 import { storePlay, type StoredPlay } from '../../store/store-play.js';
@@ -38,7 +40,14 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
         restarted: (details) => ctx.event(JOB_EVENTS.restarted, details),
         requestRetried: (details) => ctx.event(JOB_EVENTS.llmRetry, details),
       },
-    );
+    ).catch((err: unknown) => {
+      // The same hint `parse` gives, kept with the job's failure where `status` shows it.
+      if (err instanceof PermanentError && isNotAPlay(err.message)) {
+        const encoding = (job.config as PlayJobConfig | null)?.source?.encoding ?? undefined;
+        throw new PermanentError(`${err.message}. ${notAPlayHint(job.rawText, encoding)}`, { cause: err });
+      }
+      throw err;
+    });
     const play = withMetadata(outcome.play, job.filename, (job.config as PlayJobConfig | null)?.metadata);
     if (outcome.repairs.length > 0) {
       await ctx.event(JOB_EVENTS.repaired, { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });

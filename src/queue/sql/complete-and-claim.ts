@@ -15,7 +15,7 @@ import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 const COMPLETE_MANY_CTES = `
 done AS (
   UPDATE "ParseJob" j SET
-    status = 'completed', "playbookId" = NULL, progress = 100, "completedAt" = now(), "updatedAt" = now(),
+    status = 'completed', "playbookId" = NULL, progress = 100, "completedAt" = clock_timestamp(), "updatedAt" = now(),
     "lastError" = NULL, ${LEASE_CLEARED}
   FROM unnest($1::text[], $2::text[]) AS l(id, token)
   WHERE ${holdsLease('l.id', 'l.token', 'j')}

@@ -6,11 +6,12 @@ import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 // Completion: status, result and JobEvent in one statement. Run on its own (a handler that stored nothing),
 // or as the last statement of the transaction that stored the play (see src/worker/context.ts); several
 // completions together with a claim are complete-and-claim.ts. Parameters: $1 job id, $2 lease token,
-// $3 playbook id.
+// $3 playbook id. completedAt is clock_timestamp(), not now(): inside the storing transaction now() is when
+// the transaction began, seconds before the play was stored and before the completion event.
 const COMPLETE_CTES = `
 done AS (
   UPDATE "ParseJob" SET
-    status = 'completed', "playbookId" = $3, progress = 100, "completedAt" = now(), "updatedAt" = now(),
+    status = 'completed', "playbookId" = $3, progress = 100, "completedAt" = clock_timestamp(), "updatedAt" = now(),
     "lastError" = NULL, ${LEASE_CLEARED}
   WHERE ${holdsLease('$1', '$2')}
   RETURNING id, "retryCount"
