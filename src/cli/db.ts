@@ -17,14 +17,15 @@ Examples:
     )
     .action(
       action(async (opts: { json?: boolean }) => {
-        const { resolveDatabaseUrl, redactUrl } = await import('../config/database.js');
+        const { resolveDatabaseTarget, redactUrl } = await import('../config/database.js');
         const { ensureDatabase } = await import('../db/server.js');
-        const { prepareDatabase } = await import('../db/open.js');
-        const url = resolveDatabaseUrl();
+        const { prepareTarget } = await import('../db/open.js');
+        const target = resolveDatabaseTarget();
+        const url = target.url;
         const busy = await progress('applying migrations', { json: opts.json });
         const { created, run } = await (async () => {
-          const { created } = await ensureDatabase(url);
-          return { created, run: await prepareDatabase(url) };
+          const { created } = target.direct ? await ensureDatabase(target.direct) : { created: false };
+          return { created, run: await prepareTarget(target) };
         })().finally(() => busy.stop());
         if (opts.json) return printJson({ database: redactUrl(url), created, ...run });
         if (created) console.log(`created database ${redactUrl(url)}`);

@@ -73,13 +73,12 @@ export interface OpenOptions {
   allowBehind?: boolean;
 }
 
-// Migrations take a session lock and run on one connection of their own: straight to PostgreSQL when a
-// direct URL is known, not through a transaction pooler. Returns whether migrations are still pending.
+/** Whether migrations are still pending afterwards. Reading works through a pooler; migrating does not (see prepareTarget). */
 async function prepare(target: DatabaseTarget, options: OpenOptions): Promise<boolean> {
   const open = await import('../db/open.js');
   const url = target.direct ?? target.url;
   if (options.mode === 'write') {
-    await open.prepareDatabase(url);
+    await open.prepareTarget(target);
     return false;
   }
   if (!options.allowBehind) {

@@ -83,7 +83,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const quiet = view?.interactive && !g.logLevel && !g.verbose;
   const log = await commandLogger(cmd, 'worker', quiet ? 'warn' : undefined);
-  const [{ resolveDatabaseTarget }, { prepareDatabase }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { jobHandlers }, { countByStatus }] =
+  const [{ resolveDatabaseTarget }, { prepareTarget }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { jobHandlers }, { countByStatus }] =
     await Promise.all([
       import('../config/database.js'),
       import('../db/open.js'),
@@ -94,8 +94,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     ]);
   const target = resolveDatabaseTarget();
   const url = target.url;
-  // Migrations take a session lock: straight to PostgreSQL when a direct URL is known.
-  await prepareDatabase(target.direct ?? url);
+  await prepareTarget(target);
   const connections = openWorkerConnections(url, {
     concurrency: opts.concurrency,
     pooled: target.pooled,

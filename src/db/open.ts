@@ -1,4 +1,4 @@
-import { databaseName, redactUrl } from '../config/database.js';
+import { databaseName, redactUrl, type DatabaseTarget } from '../config/database.js';
 import { UserError } from '../errors.js';
 import { createDb, type Db, type DbOptions } from './client.js';
 import { applyPendingMigrations, migrationStatus, type MigrationRun, type MigrationStatus } from './migrate.js';
@@ -17,6 +17,21 @@ export async function prepareDatabase(connectionString: string): Promise<Migrati
     if (err instanceof UserError) throw err;
     throw connectionError(connectionString, err);
   }
+}
+
+/**
+ * For commands that write, from where they connect. Migrations hold a session lock on a connection of their
+ * own, which a transaction pooler cannot give them: they run over the direct URL. Behind a pooler without one,
+ * a database that is up to date is fine, and one that needs migrating is refused with what to set.
+ */
+export async function prepareTarget(target: DatabaseTarget): Promise<MigrationRun> {
+  if (target.direct) return prepareDatabase(target.direct);
+  const status = await readMigrationStatus(target.url);
+  if (status.pending.length === 0) return { applied: [], carriedOver: [], actions: [] };
+  throw new UserError(
+    `Database "${databaseName(target.url)}" needs playbuddy's migrations, and DATABASE_URL leads to a connection pooler, which cannot hold their lock.`,
+    'Set PLAYBUDDY_DIRECT_DATABASE_URL to PostgreSQL itself (not the pooler) and run the command again.',
+  );
 }
 
 /** For commands that only read or control jobs: the database exists and has playbuddy's schema, or a sentence says what to run. */

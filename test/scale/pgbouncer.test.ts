@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { createEmptyDatabase, testDatabase } from '../helpers/db.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { waitFor } from '../helpers/wait.js';
 import { insertSession, smallPlay } from '../migrate-sessions/sessions.js';
@@ -196,5 +197,34 @@ describe('through PgBouncer in transaction pooling mode', () => {
     expect(await w.exited, w.output()).toBe(0);
     expect(w.output().match(/PLAYBUDDY_DIRECT_DATABASE_URL is not set/g)).toHaveLength(1);
     expect((await jobOf(id)).status).toBe('completed');
+  }, 120_000);
+
+  it('migrates a new database over the direct URL, and refuses to without one', async () => {
+    const fresh = await createEmptyDatabase('pgb_migrate');
+    try {
+      const play = join(dir, 'fresh.txt');
+      writeFileSync(play, smallPlay('Fresh', 'ANNA', 'BORIS'));
+      const refused = await runCli(['enqueue', play], { env: { DATABASE_URL: `${bouncer.url(fresh.name)}?pgbouncer=true`, PLAYBUDDY_DIRECT_DATABASE_URL: '' } });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/leads to a connection pooler/);
+      expect(refused.stderr).toMatch(/hint: Set PLAYBUDDY_DIRECT_DATABASE_URL/);
+      const c = new pg.Client({ connectionString: fresh.url });
+      await c.connect();
+      try {
+        const tables = await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+        expect(tables.rows[0].n).toBe(0);
+      } finally {
+        await c.end();
+      }
+
+      const migrated = await runCli(['db', 'migrate'], { env: { DATABASE_URL: bouncer.url(fresh.name), PLAYBUDDY_DIRECT_DATABASE_URL: fresh.url } });
+      expect(migrated.stderr).toBe('');
+      expect(migrated.stdout).toMatch(/applied/);
+      const queued = await runCli(['enqueue', play], { env: { DATABASE_URL: `${bouncer.url(fresh.name)}?pgbouncer=true`, PLAYBUDDY_DIRECT_DATABASE_URL: '' } });
+      expect(queued.stderr).toBe('');
+      expect(queued.code).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
   }, 120_000);
 });
