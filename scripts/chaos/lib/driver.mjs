@@ -147,19 +147,24 @@ export class Driver {
   /** Worker backends (of `app`, or of every worker), only those doing something when `busy`. */
   async backends(app, busy) {
     const { rows } = await this.admin.query(
-      `SELECT pid, application_name AS app, state FROM pg_stat_activity
+      `SELECT pid, application_name AS app, state, xact_start < query_start AS multi FROM pg_stat_activity
        WHERE datname = $1 AND application_name LIKE $2 ${busy ? `AND state IN ('active', 'idle in transaction')` : ''} ORDER BY pid`,
       [this.database, app ?? 'chaos-w%'],
     );
     return rows;
   }
 
-  /** A busy worker backend, polled for up to `ms`; undefined if none turned up. */
+  /**
+   * A busy worker backend, polled for up to `ms`; undefined if none turned up. One inside a transaction of
+   * several statements (storing a play) is preferred over one running a single statement (a claim, a renewal).
+   */
   async busyBackend(app, ms) {
     const until = Date.now() + ms;
     do {
       const rows = await this.backends(app, true);
-      if (rows.length > 0) return this.random.pick(rows);
+      const inTransaction = rows.filter((b) => b.multi);
+      if (inTransaction.length > 0) return this.random.pick(inTransaction);
+      if (rows.length > 0 && until - Date.now() < ms / 2) return this.random.pick(rows);
       await new Promise((resolve) => setTimeout(resolve, 25));
     } while (Date.now() < until);
     return undefined;
