@@ -147,7 +147,7 @@ async function main() {
   const processes = new Processes({ runDir, cwd: runDir, env: ctlEnv });
   cleanup.push(() => processes.close());
   // The reference database is prepared now, beside the run's, so the end of the run does not wait for it.
-  const [migrated, reference] = await Promise.all([processes.run(['db', 'migrate'], { label: 'db migrate' }), Reference.prepare({ runDir, env: baseEnv, settings })]);
+  const [migrated, reference] = await Promise.all([processes.run(['db', 'migrate'], { label: 'db migrate', timeoutMs: 600_000 }), Reference.prepare({ runDir, env: baseEnv, settings })]);
   if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
   await installAudit(db.url);
   cleanup.push(() => admin.end());
