@@ -27,7 +27,7 @@ export class Reference {
     mkdirSync(dir, { recursive: true });
     // A slow machine must not fail a reference call: the reference model server never hangs anyway.
     const processes = new Processes({ runDir: dir, cwd: runDir, env: { ...env, DATABASE_URL: db.url, PLAYBUDDY_LLM_TIMEOUT_SECONDS: '120' } });
-    const migrated = await processes.run(['db', 'migrate']);
+    const migrated = await processes.run(['db', 'migrate'], { timeoutMs: 600_000 });
     if (migrated.code !== 0) throw new Error(`reference database: db migrate failed: ${migrated.stderr}`);
     return new Reference(db, dir, processes, settings);
   }
