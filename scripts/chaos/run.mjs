@@ -126,6 +126,15 @@ say(`chaos: replay with: ${replay}`);
 
 let exitCode = 1;
 const cleanup = [];
+// Interrupted, it still stops its workers and drops its databases.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    console.error(`chaos: ${signal}: stopping the workers and dropping the run's databases`);
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+    await dropAllDatabases();
+    process.exit(130);
+  });
+}
 try {
   exitCode = await main();
 } catch (err) {
