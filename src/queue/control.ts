@@ -2,7 +2,8 @@ import { inTransaction, type Queryable, type TransactionPool } from '../db/query
 import { UserError } from '../errors.js';
 import { resolveJobId } from './reads.js';
 import { transitionInTx } from './repository.js';
-import { lockJob } from './sql/lock-job.js';
+import { OPERATOR_LOCK_WAIT_MS, lockJobPromptly } from './sql/lock-job.js';
+import { isCommitting } from './sql/committing.js';
 import { findDuplicate, type Duplicate } from './sql/find-duplicate.js';
 import { DEDUP_LOCK } from './sql/fragments.js';
 import { JOB_EVENTS, type JobEventName } from './events.js';
@@ -20,6 +21,8 @@ export type ControlAction = 'cancel' | 'pause' | 'resume' | 'retry';
 export type ControlOutcome =
   | { ok: true; input: string; id: string; filename: string; from: JobStatus; to: JobStatus; note?: string }
   | { ok: false; input: string; id?: string; message: string; hint?: string };
+
+const DONE_VERB: Record<ControlAction, string> = { cancel: 'cancelled', pause: 'paused', resume: 'resumed', retry: 'retried' };
 
 const TARGET: Record<ControlAction, JobStatus> = { cancel: 'cancelled', pause: 'paused', resume: 'queued', retry: 'queued' };
 
@@ -65,8 +68,31 @@ export async function controlJobs(db: TransactionPool, action: ControlAction, in
 
 async function controlOne(tx: Queryable, action: ControlAction, id: string, input: string, options: ControlOptions): Promise<ControlOutcome> {
   const to = TARGET[action];
-  // Locked, so the status checked here is the one transitionInTx changes (it locks the same row again).
-  const row = await lockJob(tx, id);
+  // A worker storing the job's play holds its row until it commits: say so at once rather than wait for it.
+  if (await isCommitting(tx, id)) {
+    return {
+      ok: false,
+      input,
+      id,
+      message: `Job ${id.slice(0, 8)} is being committed by its worker right now (its play is being stored); it could not be ${DONE_VERB[action]}.`,
+      hint: `In a moment it is completed; \`playbuddy status ${id.slice(0, 8)}\` shows it.`,
+    };
+  }
+  // Locked, so the status checked here is the one transitionInTx changes (it locks the same row again). Never
+  // for long: a worker frozen inside a transaction holds the row until the server ends that transaction.
+  let row;
+  try {
+    row = await lockJobPromptly(tx, id);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    return {
+      ok: false,
+      input,
+      id,
+      message: `Job ${id.slice(0, 8)} is locked by its worker, which did not let go within ${OPERATOR_LOCK_WAIT_MS / 1000} s; it could not be ${DONE_VERB[action]}.`,
+      hint: 'Its worker may be frozen or cut off: the database frees the job within its lease. Run the command again then.',
+    };
+  }
   if (!row) throw new UserError(`No job has the id ${id}.`, 'List jobs with `playbuddy status`.');
   if (!TRANSITIONS.some((t) => t.by === 'operator' && t.event === EVENT[action] && t.from === row.status)) {
     const refusal = new TransitionRefused(id, row.status, to);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
-import { addUsage, completeJob, lockLease, lockReplacedFile, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { addUsage, completeJob, lockLease, lockReplacedFile, markCommitting, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
 import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
 
 /** Why the worker aborted a job's signal; the signal's `reason`. */
@@ -70,7 +70,15 @@ export function createJobContext(deps: ContextDeps): JobContext {
       try {
         await client.query('BEGIN');
         // A store that hangs must not hold the job's row and the play's locks for ever.
-        await client.query(`SET LOCAL statement_timeout = ${STORE_TIMEOUT_MS}`);
+        // Nor must a worker frozen or cut off inside it hold the job's row past its lease: the server ends an
+        // idle transaction (and a lock wait) after a lease, so the row is free by the time another worker may
+        // recover the job. SET LOCAL: these go with the transaction, also through a transaction-pooling proxy.
+        const leaseMs = Math.max(1, Math.round(deps.leaseMs));
+        await client.query(
+          `SET LOCAL statement_timeout = ${STORE_TIMEOUT_MS}; SET LOCAL idle_in_transaction_session_timeout = ${leaseMs}; SET LOCAL lock_timeout = ${leaseMs}`,
+        );
+        // Operators' pause and cancel see this and answer at once that the job is being committed.
+        await markCommitting(client, lease.jobId);
         // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
         // the job completed) instead of slipping in between storing the play and completing the job.
         fenced(await lockLease(client, lease));

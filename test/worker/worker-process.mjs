@@ -11,6 +11,7 @@ const url = process.env.DATABASE_URL;
 const concurrency = env('PB_CONCURRENCY', 1);
 const chunks = env('PB_CHUNKS', 5);
 const chunkMs = env('PB_CHUNK_MS', 100);
+const storeMs = env('PB_STORE_MS', 0);
 
 const log = await createLogger({ format: 'json', level: process.env.PB_LOG_LEVEL ?? 'info' });
 // Behind a transaction pooler: DATABASE_URL is the pooler, PB_LISTEN_URL reaches PostgreSQL itself ('' = none).
@@ -36,6 +37,8 @@ async function handler(job, ctx) {
     await ctx.checkpoint({ state: { next: chunk + 1 }, completedChunks: chunk + 1, totalChunks: chunks, progress: ((chunk + 1) / chunks) * 100, entry: { chunk } });
   }
   await ctx.complete(async (tx) => {
+    // A slow store (a long play): the transaction holds the job's row meanwhile.
+    if (storeMs > 0) await tx.query('SELECT pg_sleep($1)', [storeMs / 1000]);
     await tx.query('INSERT INTO completions (job_id, pid) VALUES ($1, $2)', [job.id, process.pid]);
     return { playbookId: `pb-${job.id}` };
   });
