@@ -179,7 +179,7 @@ async function benchSystem(report, systemName) {
       report.emit({ ...base, metric: `${metric}_server_cpu`, value, unit: 'ms/job', label: 'PostgreSQL CPU time per job (server processes of this database)', ...ratioFor(`${metric}_server_cpu`, value, false) });
     }
     const records = round(cost.walRecords / jobs, 1);
-    report.emit({ ...base, metric: `${metric}_wal`, value: records, unit: 'WAL records/job', wal_bytes_per_job: round(cost.walBytes / jobs, 0), label: 'WAL per job (cluster-wide: exact on a quiet server)', ...ratioFor(`${metric}_wal`, records, false) });
+    report.emit({ ...base, metric: `${metric}_wal`, value: records, unit: 'WAL records/job', wal_bytes_per_job: round(cost.walBytes / jobs, 0), counted_by: cost.walRecordsExact ? 'pg_waldump' : 'pg_stat_wal', label: 'WAL per job (cluster-wide: exact on a quiet server)', ...ratioFor(`${metric}_wal`, records, false) });
   };
   try {
     const enqueues = [];
@@ -212,7 +212,12 @@ async function benchSystem(report, systemName) {
     const enq = spread(enqueues.map((e) => e.ms));
     const enqueueRate = round(JOBS / (enq.median / 1000), 0);
     report.emit({ ...base, metric: 'enqueue_bulk', value: enqueueRate, unit: 'jobs/s', ms: round(enq.median, 0), min_ms: round(enq.min, 0), max_ms: round(enq.max, 0), fills: enq.n, jobs: JOBS, label: `one library call per ${JOBS.toLocaleString('en')} jobs (median of the fills)`, ...ratioFor('enqueue_bulk', enqueueRate, true) });
-    const enqueueCost = enqueues.map((e) => e.cost).reduce((a, c) => ({ cpuMs: a.cpuMs === null || c.cpuMs === null ? null : a.cpuMs + c.cpuMs, walBytes: a.walBytes + c.walBytes, walRecords: a.walRecords + c.walRecords }));
+    const enqueueCost = enqueues.map((e) => e.cost).reduce((a, c) => ({
+      cpuMs: a.cpuMs === null || c.cpuMs === null ? null : a.cpuMs + c.cpuMs,
+      walBytes: a.walBytes + c.walBytes,
+      walRecords: a.walRecords + c.walRecords,
+      walRecordsExact: a.walRecordsExact && c.walRecordsExact,
+    }));
     emitCost('enqueue_bulk', enqueueCost, JOBS * enqueues.length);
 
     progress(`${systemName}: enqueue→start latency over ${LATENCY_JOBS} single enqueues from another process`);
