@@ -61,7 +61,9 @@ export class UnnamedStatementClient extends UtcClient {
  */
 export class CachedPlanClient extends UtcClient {
   override getStartupConf(): Record<string, string> {
-    return { ...super.getStartupConf(), plan_cache_mode: 'force_generic_plan' };
+    // No JIT either: every statement here touches a handful of rows, and a large estimate (a long queue)
+    // must not make PostgreSQL compile one.
+    return { ...super.getStartupConf(), plan_cache_mode: 'force_generic_plan', jit: 'off' };
   }
 }
 

@@ -94,7 +94,9 @@ export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options
   const rows = jobs.map((j) => ({ ...j, hash: contentHash(j.rawText) }));
   const force = Boolean(options.force);
   const statement = enqueueStatement(rows, force);
-  const begin = force ? 'BEGIN' : `BEGIN; ${DEDUP_LOCK}`;
+  // No JIT: a 10,000-row statement is estimated past jit_above_cost, and compiling it costs more server time
+  // than it saves (about a tenth of the enqueue's server CPU, measured).
+  const begin = force ? 'BEGIN; SET LOCAL jit = off' : `BEGIN; SET LOCAL jit = off; ${DEDUP_LOCK}`;
   const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>(statement)).rows, begin);
   return result.map((r): EnqueueOutcome => {
     const job = rows[r.n - 1]!;
