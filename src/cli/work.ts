@@ -83,7 +83,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const quiet = view?.interactive && !g.logLevel && !g.verbose;
   const log = await commandLogger(cmd, 'worker', quiet ? 'warn' : undefined);
-  const [{ resolveDatabaseTarget }, { prepareTarget }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { jobHandlers }, { countByStatus }] =
+  const [{ resolveDatabaseTarget }, { prepareTarget }, { openWorkerConnections, pooledConnectionBudget }, { startWorker }, { jobHandlers }, { countByStatus }, { markWorkerStopped }] =
     await Promise.all([
       import('../config/database.js'),
       import('../db/open.js'),
@@ -91,6 +91,7 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
       import('../worker/worker.js'),
       import('../jobs/handlers.js'),
       import('../queue/repository.js'),
+      import('../queue/workers.js'),
     ]);
   const target = resolveDatabaseTarget();
   const url = target.url;
@@ -129,7 +130,10 @@ async function run(opts: WorkOptions, cmd: Command): Promise<number> {
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
         log.warn(`${signal} again: exiting now; the running jobs are recovered by other workers once their lease expires`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        // Deregistered first (for at most a second), so `status` stops listing this worker as live at once.
+        const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+        void Promise.race([markWorkerStopped(connections.pool, worker.id).catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]).then(exit, exit);
+        return;
       }
       signalled = true;
       log.info(`${signal}: stopping (up to ${formatDuration(opts.grace)} for running jobs; ${signal} again exits at once)`);
