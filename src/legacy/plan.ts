@@ -1,5 +1,5 @@
 import type { PlayJobConfig, PlayMetadata } from '../jobs/parse-play/config.js';
-import type { LegacySessionRow } from '../queue/migration.js';
+import type { LegacySessionRow, MigratedJobRow } from '../queue/migration.js';
 import type { JobStatus } from '../queue/states.js';
 import { JOB_STATUS_OF, type ParsingStatus } from './statuses.js';
 
@@ -14,21 +14,10 @@ export interface SessionHeader extends Omit<LegacySessionRow, 'status'> {
 /** `saved`: an old-app context object; `unreadable`: anything else the column holds. Neither is resumable. */
 export type ContextKind = 'none' | 'saved' | 'unreadable';
 
-export interface MigratedJob {
-  sessionId: string;
+/** A session as a job: the queue's row (src/queue/sql/migrate-insert-jobs.ts) with what the event records. */
+export interface MigratedJob extends Omit<MigratedJobRow, 'config' | 'event'> {
   from: ParsingStatus;
-  status: JobStatus;
-  filename: string;
   config: PlayJobConfig;
-  playbookId: string | null;
-  totalChunks: number | null;
-  completedChunks: number;
-  progress: number;
-  lastError: string | null;
-  failureReason: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
   context: ContextKind;
   /** The play the old app had started or finished, recorded in the job's history. */
   legacyPlaybookId: string;
