@@ -175,7 +175,7 @@ describe('worker processes', () => {
       child.on('exit', (code) => resolve({ code, stderr }));
     });
     expect(out.code).toBe(1);
-    expect(out.stderr).toContain(`from env 'PLAYBUDDY_POLL_INTERVAL' is invalid. expected a duration such as 500ms, 30s or 10m, got "soon".`);
+    expect(out.stderr).toContain(`from env 'PLAYBUDDY_POLL_INTERVAL' is invalid. expected a duration such as 500ms, 30s, 10m or 30d, got "soon".`);
   });
 
   it('`work --drain` exits at once on an empty queue and says what is left', async () => {
