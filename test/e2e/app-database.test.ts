@@ -192,12 +192,12 @@ describe.each([
       expect(await prismaMigrationRows(d.url)).toEqual(history);
       expect(await rows(`SELECT * FROM "UserLineProgress" UNION ALL SELECT NULL, "userId", NULL, "characterId", "playbookId", "totalLines", "masteredLines", 0, "firstPracticedAt", "lastPracticedAt" FROM "UserCharacterProgress" ORDER BY 5, 4`)).toEqual(progressBefore);
 
-      // Deleting a rehearsed play asks first; a general --yes would not do.
-      const refused = await cli(['plays', 'delete', PARTIAL_PROGRESS]);
+      // Deleting a rehearsed play needs --discard-progress; the general --yes does not imply it.
+      const refused = await cli(['plays', 'delete', PARTIAL_PROGRESS, '--yes']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/holds 1 user's rehearsal progress \(1 character, 0 lines\), which deleting it would lose; nothing was deleted\.\nhint: .*--discard-progress/);
       expect(await rows(`SELECT 1 FROM "Playbook" WHERE id = $1`, [PARTIAL_PROGRESS])).toHaveLength(1);
-      const deleted = await cli(['plays', 'delete', PARTIAL_PROGRESS, '--discard-progress']);
+      const deleted = await cli(['plays', 'delete', PARTIAL_PROGRESS, '--yes', '--discard-progress']);
       expect(deleted.code, deleted.stderr).toBe(0);
       expect(await rows(`SELECT 1 FROM "UserCharacterProgress" WHERE "playbookId" = $1`, [PARTIAL_PROGRESS])).toEqual([]);
 
