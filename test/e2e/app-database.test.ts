@@ -206,10 +206,11 @@ describe.each([
       const [character] = await app.character.findMany({ where: { playbookId: stored }, take: 1 });
       const [someLine] = await app.line.findMany({ where: { scene: { act: { playbookId: stored } } }, take: 1 });
       await app.userLineProgress.create({ data: { lineId: someLine.id, characterId: character.id, playbookId: stored, rehearsalCount: 2 } });
-      const noReplace = await cli(['enqueue', WILDE, '--replace']);
+      const noReplace = await cli(['enqueue', WILDE, '--replace', '--force']);
       expect(noReplace.code).toBe(1);
       expect(noReplace.stderr).toMatch(/holds 1 user's rehearsal progress \(0 characters, 1 line\), which replacing it would lose; not enqueued/);
-      const replace = await cli(['enqueue', WILDE, '--replace', '--discard-progress']);
+      // --force: the text and settings are unchanged, which --replace alone skips.
+      const replace = await cli(['enqueue', WILDE, '--replace', '--force', '--discard-progress']);
       expect(replace.code, replace.stderr).toBe(0);
       expect((await cli(['work', '--drain', '--poll-interval', '100ms'])).code).toBe(0);
       expect(await rows(`SELECT 1 FROM "Playbook" WHERE id = $1`, [stored])).toEqual([]);
