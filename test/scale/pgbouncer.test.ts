@@ -126,7 +126,7 @@ describe('through PgBouncer in transaction pooling mode', () => {
   }, 240_000);
 
   it('pauses, resumes and cancels a running job from another process', async () => {
-    const worker = await spawnChunkWorker({ PB_CHUNKS: '40', PB_CHUNK_MS: '200', PB_LEASE_MS: '6000' });
+    const worker = await spawnChunkWorker({ PB_CHUNKS: '200', PB_CHUNK_MS: '200', PB_LEASE_MS: '6000' });
     const id = await enqueueThroughPooler('pause-me.txt', smallPlay('Pause Me', 'ANNA', 'BORIS'));
     await waitFor('two checkpoints', async () => (await jobOf(id)).completedChunks >= 2, 30_000);
 

@@ -135,7 +135,7 @@ describe('worker processes', () => {
 
   it('stops a running job within seconds when an operator pauses or cancels it, and resumes it from its checkpoint', async () => {
     const [pausing, cancelling] = await enqueue(t, 2, { label: 'operator' });
-    const w = await spawnWorker({ PB_CONCURRENCY: '2', PB_CHUNKS: '40', PB_CHUNK_MS: '150' });
+    const w = await spawnWorker({ PB_CONCURRENCY: '2', PB_CHUNKS: '200', PB_CHUNK_MS: '150' });
     await waitFor('both running with a checkpoint', async () => (await t.db.parseJob.count({ where: { id: { in: [pausing!, cancelling!] }, completedChunks: { gte: 1 } } })) === 2);
 
     const paused = await runCli(['pause', pausing!.slice(0, 8)]);
