@@ -13,8 +13,9 @@ export type Verdict =
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 // SQLSTATEs of a database that is going away or too busy: connection exceptions (class 08), admin/crash
-// shutdown, cannot connect now, too many connections, serialization failure, deadlock.
-const PG_TRANSIENT = /^(08...|57P0[123]|53300|40001|40P01)$/;
+// shutdown, cannot connect now, too many connections, serialization failure, deadlock, and the idle-in-
+// transaction timeout the storing transaction sets itself (its worker froze or was cut off mid-store).
+const PG_TRANSIENT = /^(08...|57P0[123]|53300|40001|40P01|25P03)$/;
 // Prisma: cannot reach / timed out / closed the connection / pool timeout / transaction conflict.
 const PRISMA_TRANSIENT = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
 // What Prisma's driver adapter calls an unreachable or too busy server (`meta.driverAdapterError.cause.kind`).

@@ -38,6 +38,9 @@ describe('error classification', () => {
     expect(classifyError(reset).kind).toBe('transient');
     expect(classifyError(new Error('store failed', { cause: Object.assign(new Error('terminating connection'), { code: '57P01' }) })).kind).toBe('transient');
     expect(classifyError(Object.assign(new Error('pool timeout'), { code: 'P2024' })).kind).toBe('transient');
+    // Found by the chaos suite: a worker frozen mid-store loses its transaction to its own SET LOCAL limit.
+    const idle = Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' });
+    expect(classifyError(new Error('store failed', { cause: idle })).kind).toBe('transient');
     expect(classifyError(Object.assign(new Error('took too long'), { name: 'TimeoutError' })).kind).toBe('transient');
   });
 
