@@ -73,7 +73,8 @@ async function seedApp(app: AppClient, sql: (q: string, v?: unknown[]) => Promis
   const chekhov = readFileSync(CHEKHOV, 'utf8');
   await session('s-pending', 'pending', 'never-created', chekhov);
   await session('s-warming', 'warming', PARTIAL_PROGRESS, synge);
-  await session('s-parsing', 'parsing', PARTIAL_PLAIN, synge.replace(/\n/g, '\r\n'));
+  // Another edition of the same play, with Windows line endings: the same text would be a duplicate of s-warming.
+  await session('s-parsing', 'parsing', PARTIAL_PLAIN, synge.replace(/\n/g, '\r\n') + '\r\nCURTAIN.\r\n');
   await session('s-completed', 'completed', 'finished-book', 'ANNA. Hello.\n', 'done');
   await session('s-failed', 'failed', 'gone-1', 'BEN. Bye.\n', 'done');
   await session('s-aborted', 'aborted', 'gone-2', 'ANNA. Wait.\n', 'done');
