@@ -77,7 +77,7 @@ describe('leases', () => {
     const complete = groupCompletions((batch, limit) => {
       sent.push(batch.length);
       return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000, backoff });
-    });
+    }, { inFlight: 1 });
     const outcomes = await Promise.all(leases.map((lease) => complete(lease, 1)));
     // The first goes out at once; the two that arrive while it is on its way share the next statement.
     expect(sent).toEqual([1, 2]);
@@ -89,6 +89,21 @@ describe('leases', () => {
     expect(await eventsOf(t, leases[1]!.jobId)).toEqual(['enqueued', 'running']);
     for (const job of outcomes.flatMap((o) => o.jobs)) await completeJob(c.pool, { jobId: job.id, leaseToken: job.leaseToken }, null);
     await c.pool.query(`UPDATE "ParseJob" SET status = 'cancelled', "leaseToken" = NULL WHERE id = $1`, [leases[1]!.jobId]);
+  });
+
+  it('sends completions at once while fewer statements than its bound are on their way, then groups the rest', async () => {
+    await enqueue(t, 4, { label: 'in-flight' });
+    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 4, leaseMs: 60_000, backoff });
+    const sent: number[] = [];
+    const complete = groupCompletions((batch, limit) => {
+      sent.push(batch.length);
+      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000, backoff });
+    });
+    const outcomes = await Promise.all(jobs.map((j) => complete({ jobId: j.id, leaseToken: j.leaseToken }, 0)));
+    // Two statements go out side by side (two slots never wait for each other); the other two share the next.
+    expect(sent).toEqual([1, 1, 2]);
+    expect(outcomes.map((o) => o.completed)).toEqual([true, true, true, true]);
+    for (const j of jobs) expect(await eventsOf(t, j.id)).toEqual(['enqueued', 'running', 'completed']);
   });
 
   it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {
