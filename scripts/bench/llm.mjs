@@ -31,7 +31,7 @@ const concurrency = wholeNumber('--concurrency', args.concurrency);
 
 const [{ runPipeline }, { createLlmParser }, { createHybridParser }, { TEXT_OPEN, TEXT_CLOSE }, { PASSAGE_OPEN }] = await Promise.all([
   fromDist('parse/pipeline/run.js'),
-  fromDist('llm/parser.js'),
+  fromDist('parse/llm/parser.js'),
   fromDist('parse/hybrid/parser.js'),
   fromDist('llm/prompt.js'),
   fromDist('parse/hybrid/prompt.js'),

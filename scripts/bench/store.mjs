@@ -28,7 +28,7 @@ const { loadPlay } = await fromDist('store/load-play.js');
 async function hamlet() {
   if (HAMLET && existsSync(HAMLET) && distHas('parse/rules/index.js')) {
     const { runPipeline } = await fromDist('parse/pipeline/run.js');
-    const { rulesParser } = await fromDist('parse/pipeline/rules.js');
+    const { rulesParser } = await fromDist('parse/rules/parser.js');
     const text = readFileSync(HAMLET, 'utf8');
     const { play } = await runPipeline({ text, filename: 'shakespeare-hamlet.txt', config: { parser: 'rules', chunkSize: text.length }, parser: rulesParser });
     return { play, source: 'corpus hamlet, rules parser' };

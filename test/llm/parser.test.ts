@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../src/errors.js';
 import type { ParseConfig } from '../../src/parse/parser.js';
 import { parsedPlaySchema } from '../../src/parse/play.js';
-import { createLlmParser } from '../../src/llm/parser.js';
+import { createLlmParser } from '../../src/parse/llm/parser.js';
 import { planChunks, planGroups } from '../../src/llm/plan.js';
 import { recordingRun, runParser } from '../doubles/chunk-run.js';
 import { startLlmDouble, type LlmDouble } from '../doubles/llm-server.js';
@@ -286,8 +286,9 @@ describe('llm parser calls', () => {
   });
 
   it('keeps the AI SDK out of the modules the CLI loads at start-up', () => {
-    for (const file of ['parser', 'providers', 'pricing', 'limiter', 'plan', 'prompt', 'chunk-schema', 'chunk-state', 'assemble', 'cast', 'redact']) {
-      const source = readFileSync(new URL(`../../src/llm/${file}.ts`, import.meta.url), 'utf8');
+    const files = ['parse/llm/parser', ...['providers', 'pricing', 'limiter', 'plan', 'prompt', 'chunk-schema', 'chunk-state', 'assemble', 'cast', 'redact'].map((f) => `llm/${f}`)];
+    for (const file of files) {
+      const source = readFileSync(new URL(`../../src/${file}.ts`, import.meta.url), 'utf8');
       expect(source, file).not.toMatch(/^import (?!type )[^;]*from '(ai|@ai-sdk\/[^']+)'/m);
     }
   });

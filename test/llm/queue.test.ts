@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLlmParser } from '../../src/llm/parser.js';
+import { createLlmParser } from '../../src/parse/llm/parser.js';
 import { TEXT_CLOSE, TEXT_OPEN } from '../../src/llm/prompt.js';
 import { readWithRules } from '../../src/parse/hybrid/regions.js';
 import { runPipeline } from '../../src/parse/pipeline/run.js';

@@ -6,8 +6,8 @@ import type { ParserName, PlayParser } from '../parser.js';
 // parser never loads the AI SDK, and is then shared by every job of the process (the LLM parser keeps its
 // provider connections).
 const PARSERS: Record<ParserName, () => Promise<PlayParser>> = {
-  rules: async () => (await import('./rules.js')).rulesParser,
-  llm: async () => (await import('../../llm/parser.js')).createLlmParser() as PlayParser,
+  rules: async () => (await import('../rules/parser.js')).rulesParser,
+  llm: async () => (await import('../llm/parser.js')).createLlmParser() as PlayParser,
   hybrid: async () => (await import('../hybrid/parser.js')).createHybridParser() as PlayParser,
 };
 

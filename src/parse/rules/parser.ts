@@ -1,5 +1,5 @@
 import type { PlayParser } from '../parser.js';
-import { parseRules } from '../rules/index.js';
+import { parseRules } from './index.js';
 
 // The rules parser reads a play as a whole: the cast list, the front matter and the speaker labels seen
 // anywhere decide how every line is attributed, and the file name is its title of last resort. So its

@@ -1,16 +1,16 @@
-import type { Chunk, ParseConfig, PlayParser } from '../parse/parser.js';
-import { assemblePlay } from './assemble.js';
-import { CHUNK_SCHEMA_NAME, chunkOutputSchema } from './chunk-schema.js';
-import { applyChunkOutput, startingState, type LlmChunkResult, type LlmGroupState } from './chunk-state.js';
-import { createJobCaller, type JobCallerOptions } from './job-calls.js';
-import { findHeadings, planChunks, planGroups } from './plan.js';
-import { SYSTEM_PROMPT, buildChunkPrompt } from './prompt.js';
+import type { Chunk, ParseConfig, PlayParser } from '../parser.js';
+import { assemblePlay } from '../../llm/assemble.js';
+import { CHUNK_SCHEMA_NAME, chunkOutputSchema } from '../../llm/chunk-schema.js';
+import { applyChunkOutput, startingState, type LlmChunkResult, type LlmGroupState } from '../../llm/chunk-state.js';
+import { createJobCaller, type JobCallerOptions } from '../../llm/job-calls.js';
+import { findHeadings, planChunks, planGroups } from '../../llm/plan.js';
+import { SYSTEM_PROMPT, buildChunkPrompt } from '../../llm/prompt.js';
 
 // The `llm` parser: every chunk goes to a model. Groups (scenes) share nothing but what `assemble`
 // reconciles, so the pipeline may run them concurrently; chunks of a group run in order, each prompted with
 // the cast, act, scene and last lines the previous one left.
 
-export type { CostAwareRunContext } from './job-calls.js';
+export type { CostAwareRunContext } from '../../llm/job-calls.js';
 export type LlmParserOptions = JobCallerOptions;
 
 // An answer repeats the chunk's words wrapped in JSON: about a token for every three characters.
