@@ -68,6 +68,12 @@ export const RUNNABLE: readonly JobStatus[] = fromStatuses(E.claimed);
  */
 export const LIVE: readonly JobStatus[] = ['queued', 'running', 'retrying', 'paused'];
 
+/**
+ * Jobs that reached an end (a failed or cancelled one can still be retried): they carry completedAt, the time
+ * they got there, which the partial index ParseJob_finished_idx holds for health, metrics and prune.
+ */
+export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
 /** Statuses as an SQL list, for `status IN (…)`. */
 export const sqlStatuses = (statuses: readonly JobStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
 

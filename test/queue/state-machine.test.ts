@@ -115,3 +115,43 @@ describe('the state machine', () => {
     expect(Object.fromEntries(jobs.map((j) => [j.id, j.status]))).toEqual(Object.fromEntries(walkedTo));
   });
 });
+
+describe('completedAt', () => {
+  /** The job's status, its completedAt, and the time of the event that moved it there. */
+  async function finish(id: string) {
+    const { rows } = await t.sql.query<{ status: string; completedAt: Date | null; eventAt: Date }>(
+      `SELECT j.status::text AS status, j."completedAt",
+              (SELECT max(e."createdAt") FROM "JobEvent" e WHERE e."jobId" = j.id) AS "eventAt"
+       FROM "ParseJob" j WHERE j.id = $1`,
+      [id],
+    );
+    return rows[0]!;
+  }
+
+  it('is when a job reached any end — completed, failed (also by lease recovery) or cancelled — and only then', async () => {
+    // The jobs the walk above left runnable would be claimed first.
+    await t.sql.query(`DELETE FROM "ParseJob" WHERE status IN ('queued', 'retrying')`);
+    const failed = await enqueue();
+    await failAttempt(t.sql, await claim(failed), { message: 'flaky', transient: true, delayMs: 0 });
+    expect(await finish(failed)).toMatchObject({ status: 'retrying', completedAt: null });
+    await failAttempt(t.sql, await claim(failed), { message: 'broken', transient: false, delayMs: 0 });
+    const f = await finish(failed);
+    expect(f.status).toBe('failed');
+    expect(f.completedAt).toBeInstanceOf(Date);
+    expect(f.completedAt!.getTime()).toBeLessThanOrEqual(f.eventAt.getTime());
+    await operator('retry', failed);
+    expect(await finish(failed)).toMatchObject({ status: 'queued', completedAt: null });
+    await operator('pause', failed);
+    expect(await finish(failed)).toMatchObject({ status: 'paused', completedAt: null });
+    await operator('cancel', failed);
+    expect((await finish(failed)).completedAt).toBeInstanceOf(Date);
+
+    const abandoned = await enqueue(0);
+    await claim(abandoned);
+    await expireAndRecover(abandoned);
+    const a = await finish(abandoned);
+    expect(a.status).toBe('failed');
+    expect(a.completedAt).toBeInstanceOf(Date);
+    expect(a.completedAt!.getTime()).toBeLessThanOrEqual(a.eventAt.getTime());
+  });
+});

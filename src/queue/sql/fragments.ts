@@ -28,13 +28,15 @@ export function insertEvents(jobId: string, event: string, details: string, from
 /**
  * What a failed attempt does to the row `j`: while `retryable` holds it uses an attempt and waits `delay`
  * (`retrying`), otherwise it is `failed` with `reasonIfFailed`. Decided from the row, so a concurrent change
- * of maxRetries is honoured. Used by a worker's failure and by lease recovery in the claim.
+ * of maxRetries is honoured. Used by a worker's failure and by lease recovery in the claim. A job that
+ * fails for good has finished: it gets its completedAt like every job that reaches an end (FINISHED).
  */
 export function retryDecision(retryable: string, delay: string, reasonIfFailed: string): string {
   return `status = (CASE WHEN ${retryable} THEN 'retrying' ELSE 'failed' END)::"JobStatus",
     "retryCount" = CASE WHEN ${retryable} THEN j."retryCount" + 1 ELSE j."retryCount" END,
     "runAfter" = CASE WHEN ${retryable} THEN now() + ${delay} ELSE j."runAfter" END,
-    "failureReason" = CASE WHEN ${retryable} THEN NULL ELSE ${reasonIfFailed} END`;
+    "failureReason" = CASE WHEN ${retryable} THEN NULL ELSE ${reasonIfFailed} END,
+    "completedAt" = CASE WHEN ${retryable} THEN j."completedAt" ELSE clock_timestamp() END`;
 }
 
 /** Retries are left on the row `j`. */

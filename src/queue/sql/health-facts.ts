@@ -1,10 +1,9 @@
 import type { Queryable } from '../../db/queryable.js';
-import { FINISHED_AT } from './metrics.js';
 import { WORKER_ALIVE_MS } from './live-workers.js';
 
 // What `playbuddy health` judges, in one round trip. Each part reads what an index serves: runnable jobs
-// from the claim's partial index, running ones from (status, lockExpiry), the window's finished jobs from
-// (status, priority, createdAt) — bounded by status, so a long history of old jobs costs little.
+// from the claim's partial index, running ones from (status, lockExpiry), the window's finished jobs from the
+// partial index on completedAt (ParseJob_finished_idx) — bounded by time, so a long history costs nothing.
 const HEALTH_SQL = `
 SELECT
   (SELECT count(*)::int FROM "Worker"
@@ -14,7 +13,7 @@ SELECT
     WHERE status IN ('queued', 'retrying') AND "runAfter" <= now()) AS "oldestRunnableMs",
   (SELECT count(*)::int FROM "ParseJob" WHERE status = 'running' AND "lockExpiry" < now()) AS "pastLease",
   (SELECT count(*)::int FROM "ParseJob" WHERE status = 'completed' AND "completedAt" >= now() - $2::float8 * interval '1 millisecond') AS "completedInWindow",
-  (SELECT count(*)::int FROM "ParseJob" WHERE status = 'failed' AND ${FINISHED_AT} >= now() - $2::float8 * interval '1 millisecond') AS "failedInWindow"`;
+  (SELECT count(*)::int FROM "ParseJob" WHERE status = 'failed' AND "completedAt" >= now() - $2::float8 * interval '1 millisecond') AS "failedInWindow"`;
 
 export interface HealthFacts {
   liveWorkers: number;

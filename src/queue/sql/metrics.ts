@@ -1,15 +1,16 @@
 import type { Queryable } from '../../db/queryable.js';
 
-/** When a finished job finished: a job that failed for good may carry no completedAt, only its last update. */
-export const FINISHED_AT = `coalesce("completedAt", "updatedAt")`;
+import { FINISHED, LIVE, sqlStatuses } from '../states.js';
 
 // `playbuddy metrics`: throughput, durations, failures and LLM spend over a window, from the job rows
-// themselves (no counters to keep in step). Finished jobs are found by status and completedAt; the
-// durations are those of the window's completed jobs, first start to completion (retries included).
+// themselves (no counters to keep in step). Finished jobs are found by completedAt, which every end sets,
+// through the partial index ParseJob_finished_idx (its predicate implied by the status list), so the cost
+// follows the window, not the history; the durations are those of the window's completed jobs, first start
+// to completion (retries included).
 const WINDOW_SQL = `
 WITH finished AS (
-  SELECT status, "startedAt", ${FINISHED_AT} AS "completedAt" FROM "ParseJob"
-  WHERE status IN ('completed', 'failed') AND ${FINISHED_AT} >= now() - $1::float8 * interval '1 millisecond'
+  SELECT status, "startedAt", "completedAt" FROM "ParseJob"
+  WHERE status IN ('completed', 'failed') AND "completedAt" >= now() - $1::float8 * interval '1 millisecond'
 )
 SELECT
   count(*) FILTER (WHERE status = 'completed')::int AS completed,
@@ -21,12 +22,21 @@ SELECT
     FILTER (WHERE status = 'completed' AND "startedAt" IS NOT NULL) * 1000)::float8 AS "p95Ms"
 FROM finished`;
 
-// Spend per UTC day of the jobs that used an LLM, over the last $1 days (today included).
+// Spend per UTC day of the jobs that used an LLM, over the last $1 days (today included): a finished job's on
+// the day it finished (the completedAt index), one still under way on the day of its last write (the few
+// unfinished jobs, through the status index).
 const SPEND_SQL = `
-SELECT to_char(date_trunc('day', ${FINISHED_AT}), 'YYYY-MM-DD') AS day,
+WITH spent AS (
+  SELECT "completedAt" AS at, "inputTokens", "outputTokens", "costUsd" FROM "ParseJob"
+  WHERE status IN (${sqlStatuses(FINISHED)}) AND "completedAt" >= date_trunc('day', now()) - ($1::int - 1) * interval '1 day'
+  UNION ALL
+  SELECT "updatedAt", "inputTokens", "outputTokens", "costUsd" FROM "ParseJob"
+  WHERE status IN (${sqlStatuses(LIVE)}) AND "updatedAt" >= date_trunc('day', now()) - ($1::int - 1) * interval '1 day'
+)
+SELECT to_char(date_trunc('day', at), 'YYYY-MM-DD') AS day,
        sum("inputTokens")::float8 AS "inputTokens", sum("outputTokens")::float8 AS "outputTokens", sum("costUsd")::float8 AS "costUsd"
-FROM "ParseJob"
-WHERE ("inputTokens" > 0 OR "outputTokens" > 0) AND ${FINISHED_AT} >= date_trunc('day', now()) - ($1::int - 1) * interval '1 day'
+FROM spent
+WHERE "inputTokens" > 0 OR "outputTokens" > 0
 GROUP BY 1 ORDER BY 1`;
 
 export interface WindowMetrics {

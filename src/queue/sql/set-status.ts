@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/queryable.js';
 import type { JobEventName } from '../events.js';
 import type { JobSummary } from '../jobs.js';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../notify.js';
-import type { JobStatus } from '../states.js';
+import { FINISHED, type JobStatus } from '../states.js';
 import { notify } from './notify.js';
 import { LEASE_CLEARED, SUMMARY_COLUMNS, insertEvents } from './fragments.js';
 
@@ -11,6 +11,7 @@ import { LEASE_CLEARED, SUMMARY_COLUMNS, insertEvents } from './fragments.js';
 // prepared: operator commands are rare, and each variant stays a plain UPDATE.
 // - Leaving `running` drops the lease, so the worker that held it can no longer write (its writes are fenced
 //   on the lease token), and notifies the control channel so that worker stops the job at once.
+// - Becoming `cancelled` (or `failed`) sets completedAt: the job has finished, as a completed one has.
 // - Becoming `queued` makes the job runnable now and wakes idle workers; the NOTIFYs are delivered at commit.
 
 export interface StatusChange {
@@ -29,6 +30,8 @@ export async function setStatus(tx: Queryable, id: string, change: StatusChange)
   const sets = [`status = $2::"JobStatus"`, `"updatedAt" = now()`];
   if (leavingRun) sets.push(LEASE_CLEARED);
   if (change.to === 'queued') sets.push(`"runAfter" = now()`);
+  // completedAt is when a job reached an end, whichever (health, metrics and prune read it as such).
+  if (FINISHED.includes(change.to)) sets.push(`"completedAt" = clock_timestamp()`);
   if (change.resetRetries) sets.push(`"retryCount" = 0, "failureReason" = NULL, "completedAt" = NULL`);
   if (change.resetProgress) {
     sets.push(`"currentState" = NULL, checkpoints = '[]'::jsonb, "completedChunks" = 0, "totalChunks" = NULL, progress = 0`);
