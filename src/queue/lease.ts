@@ -14,5 +14,6 @@ export { writeEvent } from './sql/write-event.js';
 export { completeJob } from './sql/complete.js';
 export { lockReplacedFile, supersedeOtherPlays } from './sql/supersede.js';
 export { markCommitting } from './sql/committing.js';
+export { stopCommitting } from './sql/stop-committing.js';
 export { failAttempt, type FailOutcome } from './sql/fail-attempt.js';
 export { releaseJob } from './sql/release.js';

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
-import { addUsage, completeJob, lockLease, lockReplacedFile, markCommitting, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
-import { LeaseLostError, type ClaimedJob, type JobContext } from './handler.js';
+import { errorMessage } from '../errors.js';
+import { addUsage, completeJob, lockLease, lockReplacedFile, markCommitting, stopCommitting, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { LeaseLostError, type ClaimedJob, type JobContext, type StoreTransaction } from './handler.js';
 
 /** Why the worker aborted a job's signal; the signal's `reason`. */
 export type StopCause = 'operator' | 'lease-lost' | 'shutdown';
@@ -59,6 +60,8 @@ export function createJobContext(deps: ContextDeps): JobContext {
       fenced(await writeEvent(deps.pool, lease, name, details));
     },
     async complete(store) {
+      // Stopped before it got here (the grace period ended as parsing finished): nothing is stored.
+      if (deps.signal.aborted) throw deps.signal.reason;
       // Plain pg: the play is written with the job's completion in one transaction on one connection (the
       // store's statements carry whole columns, which pg sends as they are).
       const client = await deps.pool.connect();
@@ -67,37 +70,53 @@ export function createJobContext(deps: ContextDeps): JobContext {
       // client's own error event must not end the process meanwhile.
       const lostConnection = (err: Error) => (broken = err);
       client.on('error', lostConnection);
+      // Storing a long play takes seconds. When the job is stopped meanwhile (the worker's grace period ended,
+      // or its lease was lost) the store must not run on to its commit: no further statement is sent, and the
+      // one in flight is cancelled, so the transaction rolls back whole and the worker hands the job back.
+      let stopping = false;
+      const send = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      const tx = { query: (...args: unknown[]) => (stopping ? Promise.reject(deps.signal.reason) : send(...args)) } as unknown as StoreTransaction;
+      const stop = () => {
+        stopping = true;
+        stopCommitting(deps.pool, lease.jobId).catch((err: unknown) =>
+          deps.log.warn({ err: errorMessage(err) }, 'could not cancel the statement storing the play; the transaction rolls back after it'),
+        );
+      };
+      deps.signal.addEventListener('abort', stop, { once: true });
       try {
-        await client.query('BEGIN');
+        await tx.query('BEGIN');
         // A store that hangs must not hold the job's row and the play's locks for ever.
         // Nor must a worker frozen or cut off inside it hold the job's row past its lease: the server ends an
         // idle transaction (and a lock wait) after a lease, so the row is free by the time another worker may
         // recover the job. SET LOCAL: these go with the transaction, also through a transaction-pooling proxy.
         const leaseMs = Math.max(1, Math.round(deps.leaseMs));
-        await client.query(
+        await tx.query(
           `SET LOCAL statement_timeout = ${STORE_TIMEOUT_MS}; SET LOCAL idle_in_transaction_session_timeout = ${leaseMs}; SET LOCAL lock_timeout = ${leaseMs}`,
         );
-        // Operators' pause and cancel see this and answer at once that the job is being committed.
-        await markCommitting(client, lease.jobId);
+        // Operators' pause and cancel see this and answer at once that the job is being committed; a stop
+        // finds the transaction's backend by it.
+        await markCommitting(tx, lease.jobId);
         // Lock the row first: an operator's pause or cancel now waits for this transaction (and then finds
         // the job completed) instead of slipping in between storing the play and completing the job.
-        fenced(await lockLease(client, lease));
+        fenced(await lockLease(tx, lease));
         // `enqueue --replace`: this play becomes the file's only one, however many replace jobs of the file
         // were queued and in whatever order they finish.
         const flags = (deps.job.config ?? {}) as { replace?: boolean; discardProgress?: boolean };
         const replacing = Boolean(flags.replace || deps.job.replacesPlaybookId);
-        if (replacing) await lockReplacedFile(client, deps.job.filename);
-        const { playbookId } = await store(client);
+        if (replacing) await lockReplacedFile(tx, deps.job.filename);
+        const { playbookId } = await store(tx);
         if (replacing && playbookId) {
           const job = { id: deps.job.id, filename: deps.job.filename, discardProgress: Boolean(flags.discardProgress) };
-          await supersedeOtherPlays(client, job, playbookId);
+          await supersedeOtherPlays(tx, job, playbookId);
         }
-        fenced(await completeJob(client, lease, playbookId));
-        await client.query('COMMIT');
+        fenced(await completeJob(tx, lease, playbookId));
+        await tx.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
-        throw err;
+        // A cancelled statement is how a stop shows up here; the stop is what happened.
+        throw stopping ? deps.signal.reason : err;
       } finally {
+        deps.signal.removeEventListener('abort', stop);
         // A connection that broke (or whose rollback failed) is dropped rather than handed to the next job.
         client.off('error', lostConnection);
         client.release(broken);

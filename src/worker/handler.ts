@@ -21,10 +21,14 @@ export interface JobContext {
   event(name: JobEventName, details?: Record<string, unknown>): Promise<void>;
   /**
    * Runs `store` and marks the job completed with the returned playbook, in one transaction that first
-   * checks the lease: either the play is stored and the job completed, or neither.
+   * checks the lease: either the play is stored and the job completed, or neither. When `signal` aborts
+   * meanwhile, the transaction is rolled back and this throws the signal's reason.
    */
-  complete(store: (tx: pg.ClientBase) => Promise<{ playbookId: string }>): Promise<void>;
+  complete(store: (tx: StoreTransaction) => Promise<{ playbookId: string }>): Promise<void>;
 }
+
+/** The storing transaction's connection, as far as a handler may use it: statements only. */
+export type StoreTransaction = Pick<pg.ClientBase, 'query'>;
 
 /**
  * Runs one job to completion (calling `ctx.complete`) or throws TransientError / PermanentError / an abort.

@@ -6,10 +6,10 @@ import type { Queryable } from '../../db/queryable.js';
 // fails) and say so, instead of waiting and then finding the job completed. Both are transaction locks:
 // they go with the transaction, whichever way it ends, and work through a transaction-pooling proxy.
 
-const KEY = 0x636d74; // "cmt"
+export const COMMITTING_KEY = 0x636d74; // "cmt"
 
-const MARK_SQL = `SELECT 1 FROM pg_advisory_xact_lock(${KEY}, hashtext($1))`;
-const PROBE_SQL = `SELECT pg_try_advisory_xact_lock_shared(${KEY}, hashtext($1)) AS free`;
+const MARK_SQL = `SELECT 1 FROM pg_advisory_xact_lock(${COMMITTING_KEY}, hashtext($1))`;
+const PROBE_SQL = `SELECT pg_try_advisory_xact_lock_shared(${COMMITTING_KEY}, hashtext($1)) AS free`;
 
 /** The worker, first in its storing transaction: this job is being committed. */
 export async function markCommitting(tx: Queryable, jobId: string): Promise<void> {
