@@ -7,19 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
+import { startLlmDouble, type LlmDouble } from '../doubles/llm-server.js';
 
 // Ctrl-C on a real `playbuddy work`: a stop honours --grace even while the job's play is being stored (the
-// storing transaction is rolled back and the job handed back whole).
+// storing transaction is rolled back and the job handed back whole), and a second Ctrl-C, which leaves its
+// job to recovery, still deregisters the worker.
 
 const t = testDatabase('cli_work_signals');
 const children = new Set<ChildProcess>();
 let dir: string;
+let double: LlmDouble;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pb-work-signals-'));
+  double = await startLlmDouble();
 });
-afterAll(() => {
+afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
+  await double?.close();
 });
 
 interface WorkProcess {
@@ -44,7 +49,7 @@ function work(args: string[], env: NodeJS.ProcessEnv = {}): WorkProcess {
 async function enqueue(name: string, text: string, flags: string[] = []): Promise<string> {
   const file = join(dir, name);
   writeFileSync(file, text);
-  const r = await runCli(['enqueue', file, '--json', ...flags], { databaseUrl: t.url });
+  const r = await runCli(['enqueue', file, '--json', ...flags], { databaseUrl: t.url, env: { PLAYBUDDY_LLM_API_KEY: 'k' } });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout).enqueued[0].id;
 }
@@ -121,5 +126,37 @@ describe('playbuddy work and Ctrl-C', { timeout: 180_000 }, () => {
     const { rows } = await t.sql.query<{ id: string; lines: number }>(`SELECT p.id, (SELECT count(*)::int FROM "Line") AS lines FROM "Playbook" p`);
     expect(rows).toEqual([{ id: done.playbookId, lines: expect.any(Number) }]);
     expect(rows[0]!.lines).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('on a second Ctrl-C exits at once and still deregisters: no live worker, and the job waits for recovery', async () => {
+    // The model never answers within the test: the job runs until the worker is stopped.
+    double.setHandler(() => ({ output: {}, delayMs: 600_000 }));
+    const id = await enqueue('slow.txt', 'THE SLOW PLAY\n\nACT I\n\nALICE. Hello.\n\nBOB. Hello, Alice.\n', [
+      '--parser', 'llm', '--provider', 'openai-compatible', '--model', 'm', '--base-url', double.url,
+    ]);
+    const worker = work(['--grace', '10m', '--lease', '2s'], { PLAYBUDDY_LLM_API_KEY: 'k' });
+    await waitFor('the model call', async () => double.requests.length > 0, 90_000);
+    const workerId = (await jobOf(id)).workerId;
+    expect(workerId).toBeTruthy();
+    const live = await runCli(['status'], { databaseUrl: t.url });
+    expect(live.stdout).toContain('1 live worker');
+
+    worker.child.kill('SIGINT');
+    await waitFor('the first Ctrl-C to be taken', async () => worker.output().includes('SIGINT: stopping'));
+    worker.child.kill('SIGINT');
+    expect(await worker.exited, worker.output()).toBe(130);
+
+    const [row] = (await t.sql.query<{ stoppedAt: Date | null }>(`SELECT "stoppedAt" FROM "Worker" WHERE id = $1`, [workerId])).rows;
+    expect(row!.stoppedAt).not.toBeNull();
+    const status = await runCli(['status'], { databaseUrl: t.url });
+    expect(status.stdout).toContain('no live workers');
+    const health = await runCli(['health', '--json'], { databaseUrl: t.url });
+    expect(JSON.parse(health.stdout).facts.liveWorkers).toBe(0);
+
+    // Its job was not handed back: it is shown as waiting for recovery once its lease has run out.
+    await waitFor('the lease to expire', async () => (await jobOf(id)).expired);
+    expect(await jobOf(id)).toMatchObject({ status: 'running', workerId });
+    const detail = await runCli(['status', id], { databaseUrl: t.url });
+    expect(detail.stdout).toMatch(/lease expired \S+ ago \(\d\d:\d\d:\d\d UTC\), waiting for recovery/);
   });
 });
