@@ -228,6 +228,44 @@ describe('who speaks', () => {
     );
     expect(whoSays(play, 'Zum Wohl!')).toEqual(['Erster Fischer', 'Zweiter Fischer']);
   });
+
+  it('reads a plain role label as the first of the numbered ones when it speaks before them', () => {
+    const play = parse(
+      scene(
+        'ACT I',
+        'Scene 1',
+        'GUARD. Who goes there?',
+        'ANNA. A friend.',
+        'GUARD. Pass, friend.',
+        'Scene 2',
+        'FIRST GUARD. Here she comes again.',
+        'SECOND GUARD. Stop her.',
+        'ANNA. Not again.',
+        'FIRST GUARD. Yes, again.',
+      ),
+    );
+    expect(whoSays(play, 'Who goes there?')).toEqual(['First Guard']);
+    expect(whoSays(play, 'Here she comes')).toEqual(['First Guard']);
+  });
+
+  it('reads a plain role label as the first of the numbered ones when the cast counts them', () => {
+    const cast = 'Characters in the Play\n\nANNA, a traveller\nTwo Guards at the gate';
+    const body = [
+      'ACT I',
+      'Scene 1',
+      'FIRST GUARD. Here she comes.',
+      'SECOND GUARD. Stop her.',
+      'ANNA. Let me pass.',
+      'FIRST GUARD. Never.',
+      'Scene 2',
+      'GUARD. She is gone.',
+      'ANNA. I am here.',
+      'GUARD. So you are.',
+    ];
+    expect(whoSays(parse(scene(cast, ...body)), 'She is gone.')).toEqual(['First Guard']);
+    // Without the count, a guard met after the numbered ones may be another guard.
+    expect(whoSays(parse(scene(...body)), 'She is gone.')).toEqual(['Guard']);
+  });
 });
 
 describe('stage directions', () => {

@@ -1,10 +1,11 @@
-import { labelKey, type Person } from './characters.js';
+import { isNumbered, labelKey, tokensOf, type Person, type Roster } from './characters.js';
 import type { Cues } from './cue-scan.js';
 import type { Cue } from './cues.js';
 import { buildNameIndex, type NameIndex } from './directions.js';
-import { labelShape } from './joint.js';
+import { isPluralOf, labelShape } from './joint.js';
 import type { LowerCount } from './labels.js';
 import type { Unit } from './layout.js';
+import { numberValue, wordValue } from './numbers.js';
 import { nameKey } from './text.js';
 
 // Who the accepted labels are: solo labels resolved against the cast and each other, before the play is
@@ -52,6 +53,12 @@ export function resolveSpeakers(
     if (shape.kind === 'joint') for (const p of shape.parts) if (!stats.has(labelKey(p))) soloLabels.push({ label: p, count: 0 });
   }
   const byLabel = roster.resolve(soloLabels, (a, b) => adjacentPairs.has(`${a}|${b}`));
+  const firstSpeech = new Map<string, number>();
+  for (const [u, cue] of cueUnits) {
+    const key = labelKey(cue.label);
+    if (u >= startUnit && !(firstSpeech.get(key)! <= u)) firstSpeech.set(key, u);
+  }
+  plainIsFirst(byLabel, firstSpeech, roster);
   revealIdentities(
     [...cueUnits.entries()].filter(([u]) => u >= startUnit).sort((a, b) => a[0] - b[0]),
     byLabel,
@@ -74,12 +81,57 @@ export function resolveSpeakers(
   }
   const headsOf = new Map<string, Person[]>();
   for (const [key, p] of byLabel) {
+    // `BEIDE JÄGER` names two of the hunters; it is not a hunter of its own.
+    const shape = labelShape(key);
+    if (shape.kind !== 'solo' || shape.pair) continue;
     const head = key.split(' ').pop()!;
     const list = headsOf.get(head) ?? [];
     if (!list.includes(p)) list.push(p);
     headsOf.set(head, list);
   }
   return { byLabel, nameIndex, speaking, sceneSpeakers, headsOf };
+}
+
+/**
+ * A plain role label (`MURDERER`) beside numbered ones (`FIRST MURDERER`) is the first of them when nothing
+ * else can be meant: the cast counts the role (`Three Murderers`), so any of them is one of the numbered,
+ * or the plain label speaks before any numbered one, which is how a second one joining the scene makes
+ * the first one `First`. A plain label met only after the numbered ones may be someone new (a player
+ * who is not the `FIRST PLAYER` of an earlier scene).
+ */
+function plainIsFirst(byLabel: Map<string, Person>, firstSpeech: Map<string, number>, roster: Roster): void {
+  const numbered = new Map<string, Array<{ key: string; n: number }>>();
+  for (const key of byLabel.keys()) {
+    if (!isNumbered(key) || !key.includes(' ')) continue;
+    const [ord, ...rest] = key.split(' ');
+    const n = numberValue(ord!);
+    if (n === null) continue;
+    const role = rest.join(' ');
+    numbered.set(role, [...(numbered.get(role) ?? []), { key, n }]);
+  }
+  const counted = (head: string) =>
+    roster.persons.some((p) => {
+      if (!p.fromCast) return false;
+      const toks = tokensOf(p.name, true);
+      const at = toks.findIndex((t) => (wordValue(t) ?? 0) >= 2);
+      return at >= 0 && toks.slice(at + 1).some((t) => t === head || isPluralOf(t, head));
+    });
+  for (const [role, keys] of numbered) {
+    const plain = byLabel.get(role);
+    const first = keys.find((k) => k.n === 1);
+    if (!plain || !first || isNumbered(role)) continue;
+    const person = byLabel.get(first.key)!;
+    if (person === plain) continue;
+    const plainAt = firstSpeech.get(role) ?? Infinity;
+    const before = keys.every((k) => (firstSpeech.get(k.key) ?? Infinity) > plainAt);
+    if (!before && !counted(role.split(' ').pop()!)) continue;
+    byLabel.set(role, person);
+    for (const l of [...plain.labels]) {
+      if (labelKey(l) !== role) continue;
+      plain.labels.delete(l);
+      person.labels.add(l);
+    }
+  }
 }
 
 /** Words of a cast name no one else's name has, so a direction can name the person by one (`Helmer`). */
