@@ -229,6 +229,25 @@ describe('who speaks', () => {
     expect(whoSays(play, 'Zum Wohl!')).toEqual(['Erster Fischer', 'Zweiter Fischer']);
   });
 
+  it('counts `Both` before the second one of the kind has spoken as the two of them, not as a third', () => {
+    const play = parse(
+      scene(
+        'Erster Fischer. Das Netz ist leer.',
+        'Wirt. Und das andre?',
+        'Erster Fischer. Auch leer.',
+        'Wirt. Dann trinkt.',
+        'Erster Fischer. Gern.',
+        'Beide Fischer. Zum Wohl!',
+        'Zweiter Fischer. Kein Fisch.',
+        'Wirt. Zahlt.',
+        'Zweiter Fischer. Morgen!',
+        'Wirt. Morgen also.',
+        'Zweiter Fischer. Ganz sicher.',
+      ),
+    );
+    expect(new Set(whoSays(play, 'Zum Wohl!'))).toEqual(new Set(['Erster Fischer', 'Zweiter Fischer']));
+  });
+
   it('reads a plain role label as the first of the numbered ones when it speaks before them', () => {
     const play = parse(
       scene(
@@ -265,6 +284,87 @@ describe('who speaks', () => {
     expect(whoSays(parse(scene(cast, ...body)), 'She is gone.')).toEqual(['First Guard']);
     // Without the count, a guard met after the numbered ones may be another guard.
     expect(whoSays(parse(scene(...body)), 'She is gone.')).toEqual(['Guard']);
+  });
+
+  it('gives a plural part of a joint label to the numbered speakers of that kind', () => {
+    const play = parse(
+      scene(
+        'Erster Schütze. Wer kommt da?',
+        'Zweiter Schütze. Der Wirt.',
+        'Wirt. Ich bin es.',
+        'Erster Schütze. Trinkt mit uns.',
+        'Zweiter Schütze. Ja, trinkt.',
+        'Wirt. Gern.',
+        'Erster Schütze. Noch einen.',
+        'Zweiter Schütze. Und noch einen.',
+        'Wirt. Genug.',
+        'Schützen und Wirt. Zum Wohl!',
+      ),
+    );
+    expect(new Set(whoSays(play, 'Zum Wohl!'))).toEqual(new Set(['Erster Schütze', 'Zweiter Schütze', 'Wirt']));
+  });
+
+  it('reads a label seen once that is one more of a kind the play has, in a play of `Name. text` cues', () => {
+    const play = parse(
+      scene(
+        'Erster Schütze. Wer kommt da?',
+        'Wirt. Ich.',
+        'Erster Schütze. Woher?',
+        'Wirt. Von Ulm.',
+        'Erster Schütze. Und Ihr, Nachbar?',
+        'Zweiter Schütze. Aus der Schweiz.',
+        'Wirt. Und die Bauern?',
+        'Erster Schütze. Die schlafen.',
+        'Schützen. Wir wachen!',
+        'Wirt. Still da hinten.',
+      ),
+    );
+    expect(whoSays(play, 'Aus der Schweiz.')).toEqual(['Zweiter Schütze']);
+    expect(whoSays(play, 'Und Ihr, Nachbar?')).toEqual(['Erster Schütze']);
+    expect(whoSays(play, 'Wir wachen!')).toEqual(['Erster Schütze', 'Zweiter Schütze']);
+  });
+
+  it('reads joint labels in ordinary case with a lower-case word for how many, and lists of names', () => {
+    const play = parse(
+      scene(
+        'Erster Schütze. Wer kommt da?',
+        'Zweiter Schütze. Der Wirt.',
+        'Wirt. Ich bin es.',
+        'Erster Schütze. Trinkt mit uns.',
+        'Zweiter Schütze. Ja, trinkt.',
+        'Wirt. Gern.',
+        'Erster Schütze. Noch einen.',
+        'Zweiter Schütze. Und noch einen.',
+        'Wirt. Genug.',
+        'Wirt und beide Schützen _stehen auf._. Zum Wohl!',
+        'Wirt, Erster Schütze, Zweiter Schütze _zugleich._. Und noch einmal!',
+      ),
+    );
+    expect(new Set(whoSays(play, 'Zum Wohl!'))).toEqual(new Set(['Wirt', 'Erster Schütze', 'Zweiter Schütze']));
+    expect(new Set(whoSays(play, 'Und noch einmal!'))).toEqual(new Set(['Wirt', 'Erster Schütze', 'Zweiter Schütze']));
+  });
+
+  it("gives a voice to its owner, in the owner's case ending, but not a voice of some unnamed one", () => {
+    const play = parse(
+      scene(
+        'Bauer. Wer ist da?',
+        'Wirt. Niemand.',
+        'Bauer. Ich höre doch wen.',
+        'Wirt. Den Wind.',
+        'Des Bauern Stimme _draußen._. Hilfe!',
+        'Wirt. Schon wieder.',
+        'СОФИЯ. Кто там?',
+        'ЛИЗА. Никого.',
+        'ГОЛОС СОФИИ. Лиза!',
+        'ЛИЗА. Иду.',
+      ),
+    );
+    expect(whoSays(play, 'Hilfe!')).toEqual(['Bauer']);
+    expect(whoSays(play, 'Лиза!')).toEqual(['София']);
+    const vieja = parse(
+      scene('La Vieja:\n¿Quién?', 'Pedro:\nNadie.', 'Voz de vieja:\n¡Ay!', 'La Vieja:\n¿Nadie?', 'Pedro:\nNadie.', 'Voz de vieja:\n¡Ay, ay!', 'Pedro:\nCalla.'),
+    );
+    expect(whoSays(vieja, '¡Ay!')).toEqual(['Voz de vieja']);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CastEntry } from './cast.js';
+import { isPluralOf } from './joint.js';
 import { displayCase, nameKey } from './text.js';
 
 // Who speaks: printed labels resolved to persons. A label joins a cast entry when it is the entry's name,
@@ -55,14 +56,45 @@ export function isNumbered(key: string): boolean {
   return ORDINAL_WORDS.test(key.split(' ')[0] ?? '');
 }
 
-const VOICE = [/^(?:(?:a|an|the)\s+)?(.+?)['’]s\s+voice$/i, /^voice\s+of\s+(?:(?:a|an|the)\s+)?(.+)$/i, /^(.+?)\s*[([](?:off|off-?stage|within|outside|unseen)[)\]]$/i];
+/** Words for a voice heard, in the languages of the number words. */
+export const VOICE_WORDS = ['voice', 'voices', 'stimme', 'stimmen', 'voix', 'voz', 'voces', 'voce', 'voci', 'голос', 'голоса', 'röst', 'röster', 'stem', 'stemme'];
+// One person's voice; `Voices of …` are several people.
+const ONE_VOICE = 'voice|stimme|voix|voz|voce|голос|röst|stem|stemme';
+const VOICE = [
+  // `A MAN'S VOICE`, `Des Bauern Stimme`, `SVÄRMODRENS RÖST`: the owner, often in the genitive, then the word.
+  new RegExp(`^((?:a|an|the|des|der)\\s+)?(.+?)(?:['’]s)?\\s+(?:${ONE_VOICE})$`, 'iu'),
+  // `Voice of the Nurse`, `Голос Софии`, `Voix de Marianne`, `Stimme des Bauern`.
+  new RegExp(`^(?:${ONE_VOICE})\\s+(?:of\\s+|de\\s+|di\\s+)?((?:a|an|the|des|der|du|del|della|de la|la|le)\\s+)?(.+)$`, 'iu'),
+  /^()(.+?)\s*[([](?:off|off-?stage|within|outside|unseen)[)\]]$/i,
+];
 
+/**
+ * Whose voice a label is, if it says. `Voz de vieja` (a voice of some old woman) names no one: the owner
+ * is a name or comes with an article, unless the label is all capitals and cannot tell.
+ */
 function voiceOf(label: string): string | null {
   for (const re of VOICE) {
     const m = re.exec(label.trim());
-    if (m) return m[1]!;
+    if (!m) continue;
+    const owner = m[2]!;
+    if (!m[1] && /^\p{Ll}/u.test(owner)) return null;
+    return owner;
   }
   return null;
+}
+
+/** The one label key a voice's owner names, allowing the case ending the owner's name takes (`Софии`, `Bauern`). */
+function ownerKey(inner: string, keys: string[]): string | null {
+  const key = labelKey(inner);
+  if (keys.includes(key)) return key;
+  if (key.includes(' ') || key.length < 4) return null;
+  const hits = keys.filter((k) => !k.includes(' ') && k.length >= 4 && (isPluralOf(key, k) || sameStem(key, k)));
+  return hits.length === 1 ? hits[0]! : null;
+}
+
+/** Two forms of one word differing only in their last letter (`СОФИИ`, `СОФИЯ`). */
+function sameStem(a: string, b: string): boolean {
+  return a.length === b.length && a.slice(0, -1) === b.slice(0, -1);
 }
 
 /** `HAM` for `HAMLET`, `LADY B` for `LADY BRACKNELL`: each word the start of the next word of the name. */
@@ -137,6 +169,11 @@ export class Roster {
     return null;
   }
 
+  /** Every word of the cast's names. */
+  castWords(): string[] {
+    return this.castTokens.flatMap((c) => c.tokens);
+  }
+
   private isNameToken(tok: string): boolean {
     return this.castTokens.some((c) => c.tokens.includes(tok));
   }
@@ -160,8 +197,9 @@ export class Roster {
     for (const key of keys) {
       // `A MAN'S VOICE` is MAN speaking unseen.
       const inner = voiceOf(printed.get(key)!);
-      if (inner && keys.includes(labelKey(inner))) {
-        voices.push([key, labelKey(inner)]);
+      const owner = inner ? ownerKey(inner, keys) : null;
+      if (owner && owner !== key) {
+        voices.push([key, owner]);
         continue;
       }
       const p = this.castMatch(printed.get(key)!);

@@ -30,7 +30,12 @@ export function speakersFinder(roster: Roster, { byLabel, sceneSpeakers, headsOf
     const shape = labelShape(cue.label);
     const key = labelKey(cue.label);
     if (shape.kind === 'joint') {
-      const ids = shape.parts.map((p) => byLabel.get(labelKey(p)) ?? roster.castMatch(p));
+      // `SCHARFSCHÜTZEN UND DRAGONER`: a plural part names every numbered one of that kind.
+      const ids = shape.parts.flatMap((p) => {
+        const part = labelShape(p);
+        const kind = part.kind === 'solo' ? kindOf(labelKey(p), part.noun, part.pair) : null;
+        return kind ?? [byLabel.get(labelKey(p)) ?? roster.castMatch(p)];
+      });
       if (ids.every((p): p is Person => p !== null && p !== undefined)) return unique(ids.map((p) => p.id));
     }
     if (shape.kind === 'everyone') {

@@ -31,6 +31,8 @@ const ABBREVIATIONS = new Set(
 );
 const CONNECTORS = new Set(['and', 'und', 'et', 'y', 'e', 'и', '&']);
 const LOWER_PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'von', 'van', 'der', 'den', 'di', 'da', 'del', 'of', 'the', "d'", 'zu']);
+// `Trompeter und beide Jäger`: after a connector, a word for how many of a kind, then the kind.
+const LOWER_QUANTIFIERS = new Set(['both', 'all', 'the', 'beide', 'beiden', 'alle', 'die', 'les', 'tous', 'los', 'las', 'todos', 'ambos', 'gli', 'tutti', 'i', 'оба', 'все']);
 
 const WORD = /[\p{L}][\p{L}\p{M}'’\-]*/uy;
 const NUMBER_PREFIX = /(?:\d{1,2}(?:st|nd|rd|th)?\.?|[IVX]{1,4}\.)\s+/uy;
@@ -60,6 +62,10 @@ export function closingBracket(text: string, open: number, limit = 1500): number
   return -1;
 }
 
+// A name has a few words; a list of names (`Trompeter, Dragoner, Erster Jäger`) a few more.
+const MAX_LABEL_WORDS = 6;
+const MAX_LIST_WORDS = 10;
+
 interface LabelScan {
   label: string;
   end: number;
@@ -78,14 +84,17 @@ function scanLabel(text: string): LabelScan | null {
   const upper = isUpper(first) && isUpper(probe);
   pos += first.length;
   let words = 1;
+  let maxWords = MAX_LABEL_WORDS;
   let end = pos;
   for (;;) {
     // Abbreviated title: `Mrs. Linde`, `MR. HELMER`.
     let p = end;
     const prev = text.slice(0, end).split(/[\s/&]/).pop()!;
     if (text[p] === '.' && ABBREVIATIONS.has(prev.toUpperCase()) && text[p + 1] === ' ') p += 1;
-    let joiner = /^(?: ?[/&] ?| )/u.exec(text.slice(p, p + 3));
+    // `Trompeter, Dragoner, Erster Jäger _zugleich._.`: names in ordinary case listed with commas.
+    let joiner = /^(?: ?[/&] ?| )/u.exec(text.slice(p, p + 3)) ?? (!upper && text.startsWith(', ', p) ? [', '] : null);
     if (!joiner) break;
+    if (joiner[0] === ', ') maxWords = MAX_LIST_WORDS;
     p += joiner[0].length;
     const w = wordAt(text, p);
     if (!w) break;
@@ -93,7 +102,7 @@ function scanLabel(text: string): LabelScan | null {
     const speechStarts = w.length === 1 && /^ \p{Ll}/u.test(text.slice(p + 1, p + 3));
     if (!speechStarts && (upper ? isUpper(w) : /^\p{Lu}/u.test(w))) {
       end = p + w.length;
-      if (++words >= 6) break;
+      if (++words >= maxWords) break;
       continue;
     }
     // `Gwendolen and Cecily`, `LE MARQUIS de X`: a small word, then the name goes on.
@@ -105,7 +114,15 @@ function scanLabel(text: string): LabelScan | null {
       if (w2 && (upper ? isUpper(w2) && /\p{Lu}/u.test(w2) : /^\p{Lu}/u.test(w2))) {
         end = after + 1 + w2.length;
         words += 2;
-        if (words >= 6) break;
+        if (words >= maxWords) break;
+        continue;
+      }
+      const then = after + 1 + (w2?.length ?? 0);
+      const w3 = w2 && CONNECTORS.has(lw) && LOWER_QUANTIFIERS.has(w2) && text[then] === ' ' ? wordAt(text, then + 1) : null;
+      if (w3 && !upper && /^\p{Lu}/u.test(w3)) {
+        end = then + 1 + w3.length;
+        words += 3;
+        if (words >= maxWords) break;
         continue;
       }
     }

@@ -1,7 +1,7 @@
 import type { Roster } from './characters.js';
-import { abbreviates, labelKey } from './characters.js';
+import { VOICE_WORDS, abbreviates, isNumbered, labelKey } from './characters.js';
 import type { Cue } from './cues.js';
-import { labelShape } from './joint.js';
+import { isPluralOf, labelShape } from './joint.js';
 import { nameKey } from './text.js';
 
 // Which cue candidates are speakers. A capitalised label is trusted when it recurs, stands in a cue
@@ -65,6 +65,11 @@ const NOT_SPEAKERS = new Set(
     'THE', 'AND', 'BUT', 'NOT', 'NO', 'YES', 'OH', 'AH', 'WHAT', 'WHY', 'HOW', 'OK', 'CHAPTER', 'BOOK', 'PART',
     'VOLUME', 'LONDON', 'PARIS', 'NEW YORK', 'PRINTED', 'COPYRIGHT', 'ALL RIGHTS RESERVED', 'DEDICATION',
   ].map(nameKey),
+);
+
+// Words that set one of a kind apart from the rest without naming anyone (`Andre Stimmen`, `Des Bauern Stimme`).
+const QUALIFIERS = new Set(
+  ['OTHER', 'OTHERS', 'ANOTHER', 'BOTH', 'OF', 'THE', 'ANDRE', 'ANDERE', 'ANDERN', 'BEIDE', 'DES', 'DER', 'AUTRE', 'AUTRES', 'DE', 'DU', 'OTRO', 'OTROS', 'OTRA', 'DEL', 'ALTRO', 'ALTRI', 'DI'].map(nameKey),
 );
 
 export function collectStats(candidates: Candidate[]): Map<string, LabelStats> {
@@ -192,6 +197,21 @@ export function acceptLabels(
       return ot.length < toks.length && ot.every((t) => toks.includes(t)) && toks.every((t) => ot.includes(t) || lower(t) === 0);
     });
   };
+  // The kinds of people the play has: words of its recurring speakers' labels and of its cast.
+  const kindWords = new Set(
+    [...speakers.flatMap((s) => s.toks), ...roster.castWords(), ...VOICE_WORDS.map(nameKey)].filter((t) => t.length >= 3 && !isNumbered(t)),
+  );
+  const ofKind = (t: string) => kindWords.has(t) || [...kindWords].some((k) => isPluralOf(t, k) || isPluralOf(k, t));
+  const ofKnownKind = (key: string): boolean => {
+    const toks = key.split(' ');
+    if (toks.length > 4) return false;
+    let kind = false;
+    for (const t of toks) {
+      if (ofKind(t)) kind = true;
+      else if (!isNumbered(t) && !QUALIFIERS.has(t) && lower(t) > 0) return false;
+    }
+    return kind;
+  };
   const isCommon = (label: string, count: number) =>
     label
       .split(/\s+/)
@@ -210,6 +230,10 @@ export function acceptLabels(
     // `Claudia Galotti.` or `Ludovico.` once, where `Claudia.` or `Lud.` speaks often: the full name of a
     // known speaker.
     if (s.count === 1 && s.strong === 1 && extendsSpeaker(key)) return true;
+    // `Zweiter Arkebusier.`, `Kürassiere.`, `Andre Stimmen.` once, before a speech, in a play of `Name. text`
+    // cues: one more of a kind of people the play already has, told apart by an ordinal, a word for
+    // others, or words never printed in lower case.
+    if (s.count === 1 && s.strong === 1 && s.inline === 1 && layout.ordinaryCase && ofKnownKind(key)) return true;
     // `Voces remotas:` alone on its line once, in a play whose every speaker is printed so.
     if (s.count === 1 && s.colonLine === 1 && layout.colonLines) return true;
     // `Servant (at the door). Excuse me`: a name with a bracketed direction, in a play whose cues look so.
@@ -223,7 +247,9 @@ export function acceptLabels(
     const shape = labelShape(s.printed);
     let ok: boolean;
     if (shape.kind === 'joint') {
-      ok = shape.parts.every((p) => soloOk(labelKey(p)) || roster.castMatch(p) !== null) || soloOk(key);
+      // `Schützen und Wirt`: a part may be the people of a kind the play has, named once.
+      const kindPart = (p: string) => layout.ordinaryCase && ofKnownKind(labelKey(p));
+      ok = shape.parts.every((p) => soloOk(labelKey(p)) || roster.castMatch(p) !== null || kindPart(p)) || soloOk(key);
     } else if (shape.kind === 'everyone') {
       ok = s.upper > 0 || s.count >= 2;
     } else {
