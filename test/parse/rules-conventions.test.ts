@@ -21,6 +21,27 @@ describe('speaker cue layouts', () => {
     expect(speeches(play)).toHaveLength(4);
   });
 
+  it('reads NAME text with one space when the speech opens with a one-letter word, `And` or a quotation', () => {
+    const play = parse(
+      scene(
+        'HAMLET Where is my father?',
+        'HORATIO My lord, I think I saw him yesternight.',
+        'HAMLET O, wonderful!',
+        'HORATIO And so did Marcellus.',
+        'HAMLET O God, God! Saw? Who?',
+        'HORATIO "Remember me," he said.',
+        'HAMLET I will.',
+        'HORATIO O, my lord!',
+      ),
+    );
+    expect(speeches(play)).toHaveLength(8);
+    expect(new Set(speeches(play).flatMap((l) => l.characters))).toEqual(new Set(['Hamlet', 'Horatio']));
+    expect(whoSays(play, 'O, wonderful!')).toEqual(['Hamlet']);
+    expect(whoSays(play, 'And so did Marcellus.')).toEqual(['Horatio']);
+    expect(whoSays(play, 'O God, God!')).toEqual(['Hamlet']);
+    expect(whoSays(play, '"Remember me,"')).toEqual(['Horatio']);
+  });
+
   it('reads NAME. text, Name. text and NAME: text', () => {
     for (const [a, b] of [
       ['ANNA.', 'BORIS.'],

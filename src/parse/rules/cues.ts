@@ -99,7 +99,8 @@ function scanLabel(text: string): LabelScan | null {
     const w = wordAt(text, p);
     if (!w) break;
     // `MAURYA I seen it`: a one-letter word before ordinary words is the speech, not the name.
-    const speechStarts = w.length === 1 && /^ \p{Ll}/u.test(text.slice(p + 1, p + 3));
+    // `OLIVIA O, you are sick`: so is a one-letter word with a comma or an exclamation after it.
+    const speechStarts = w.length === 1 && /^(?: \p{Ll}|[,!?])/u.test(text.slice(p + 1, p + 3));
     if (!speechStarts && (upper ? isUpper(w) : /^\p{Lu}/u.test(w))) {
       end = p + w.length;
       if (++words >= maxWords) break;
@@ -107,7 +108,9 @@ function scanLabel(text: string): LabelScan | null {
     }
     // `Gwendolen and Cecily`, `LE MARQUIS de X`: a small word, then the name goes on.
     const lw = w.toLowerCase();
-    if (CONNECTORS.has(lw) || LOWER_PARTICLES.has(lw)) {
+    // `TOBY And I can cut the mutton`: a capitalised `And` after a name in capitals starts the speech.
+    const sentenceStart = upper && w !== lw;
+    if ((CONNECTORS.has(lw) || LOWER_PARTICLES.has(lw)) && !sentenceStart) {
       const after = p + w.length;
       if (text[after] !== ' ') break;
       const w2 = wordAt(text, after + 1);
@@ -246,7 +249,9 @@ function parseCueAt(text: string): Cue | null {
     // No separator at all: capitals, then a word in ordinary case (`CATHLEEN She's lying down`).
     const lead = /^["'“‘«„(]?/u.exec(text.slice(p, p + 1))![0].length;
     const w = wordAt(text, p + lead);
-    if (w && (/^\p{Lu}['’]?\p{Ll}/u.test(w) || (w.length === 1 && /^\p{Lu} \p{Ll}/u.test(text.slice(p + lead, p + lead + 3))))) {
+    // `MALVOLIO "M.O.A.I. doth sway`: an opening quote and a capital start a speech too.
+    const quoted = lead > 0 && w !== null && /^\p{Lu}/u.test(w);
+    if (w && (quoted || /^\p{Lu}['’]?\p{Ll}/u.test(w) || (w.length === 1 && /^\p{Lu}(?: \p{Ll}|[,!?])/u.test(text.slice(p + lead, p + lead + 3))))) {
       return make('none', p);
     }
     return null;

@@ -67,6 +67,9 @@ const NOT_SPEAKERS = new Set(
   ].map(nameKey),
 );
 
+// One-letter words a speech can open with (`O`, `A`, `I`, `Y`, `À`), as they come out of `labelKey`.
+const SPEECH_LETTERS = new Set(['O', 'A', 'I', 'Y', 'E', 'U']);
+
 // Words that set one of a kind apart from the rest without naming anyone (`Andre Stimmen`, `Des Bauern Stimme`).
 const QUALIFIERS = new Set(
   ['OTHER', 'OTHERS', 'ANOTHER', 'BOTH', 'OF', 'THE', 'ANDRE', 'ANDERE', 'ANDERN', 'BEIDE', 'DES', 'DER', 'AUTRE', 'AUTRES', 'DE', 'DU', 'OTRO', 'OTROS', 'OTRA', 'DEL', 'ALTRO', 'ALTRI', 'DI'].map(nameKey),
@@ -189,6 +192,7 @@ export function acceptLabels(
   const rejected = new Set<string>();
   const layout = dominantLayout(stats);
   const speakers = [...stats].filter(([, o]) => o.count >= 2 && o.inline > 0).map(([k]) => ({ key: k, toks: k.split(' ') }));
+  const speakerKeys = new Set(speakers.map((s) => s.key));
   const extendsSpeaker = (key: string): boolean => {
     const toks = key.split(' ');
     return speakers.some(({ key: k, toks: ot }) => {
@@ -221,6 +225,10 @@ export function acceptLabels(
     const s = stats.get(key);
     if (!s) return roster.castMatch(key) !== null;
     if (NOT_SPEAKERS.has(nameKey(s.printed)) || key === '') return false;
+    // `HAMLET O, wonderful!`, once the two spaces after the label are lost: a speaker's label run into a
+    // one-letter word that starts the speech. The cue is then shortened to the speaker.
+    const toks = key.split(' ');
+    if (toks.length >= 2 && SPEECH_LETTERS.has(toks.at(-1)!) && speakerKeys.has(toks.slice(0, -1).join(' '))) return false;
     const inCast = roster.castMatch(s.printed) !== null;
     // A speaker's speech follows the cue in its paragraph at least once; a repeated title never does.
     if (s.inline === 0 && s.bracketed === 0 && !(inCast && s.count >= 2)) return false;
