@@ -48,10 +48,11 @@ export function pagesToText(pages: TextPiece[][], widths: number[] = []): string
   const gap = usualLineGap(lined);
   dropPageFurniture(lined, gap);
   const margins = leftMargins(lined, unit);
-  const rendered = lined.map((lines, i) => {
-    const margin = margins[i] ?? 0;
-    return renderPage(lines, margin, gap, unit, monospaced && widths[i] ? fullLineEnd(widths[i]!, margin, unit * bodyFontSize(lines)) : null);
-  });
+  const words = vocabulary(lined);
+  const edges = lined.map((lines, i) => (monospaced && widths[i] ? fullLineEnd(widths[i]!, margins[i] ?? 0, unit * bodyFontSize(lines)) : null));
+  const byWord = monospaced && wrapsByWord(lined, margins, edges, gap, unit);
+  if (!monospaced) joinHyphenatedWords(lined, gap, words);
+  const rendered = lined.map((lines, i) => renderPage(lines, margins[i] ?? 0, gap, unit, edges[i] ?? null, byWord ? words : null));
   const blankAt = blankLinesAtPageEdges(lined, gap, monospaced);
   let text = '';
   rendered.forEach((page, i) => {
@@ -257,11 +258,72 @@ function fullLineEnd(pageWidth: number, margin: number, charWidth: number): numb
  * A printer breaks a line of the file that is longer than the page at the last character that fits,
  * inside a word or not, and goes on at the margin: a line that is exactly full goes on in the next one.
  */
-function wrapped(previous: Line, edge: number | null, unit: number): boolean {
+function fullLine(previous: Line, edge: number | null, unit: number): boolean {
   return edge !== null && Math.abs(previous.end - edge) < unit / 4;
 }
 
-function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number, edge: number | null): string {
+/**
+ * A word processor breaks a line only between words (or after a hyphen) and goes on at the margin, so
+ * a line that would not have held the next line's first word, and is followed by a line at the margin,
+ * may have been broken by it (the space it broke at is not drawn).
+ */
+function brokenBeforeWord(previous: Line, line: Line, margin: number, edge: number | null, unit: number): boolean {
+  if (edge === null || line.x - margin > unit / 2) return false;
+  const first = line.text.split(/\s/, 1)[0]!.length * unit;
+  const afterHyphen = HYPHEN_AT_END.test(previous.text) && LETTER_AT_START.test(line.text);
+  return previous.end + first + (afterHyphen ? 0 : unit) > edge + unit / 4;
+}
+
+/**
+ * A text file set by a word processor (LibreOffice opens one in a monospaced face) and one printed by a
+ * text printer (enscript) look alike, but the printer breaks long lines at the last character that
+ * fits and the word processor between words. Most lines the printer broke are exactly full; those the
+ * word processor broke stop short of the edge by less than the next line's first word, and since a
+ * word of three letters already does not fit in two, many stop within two characters of it. A text
+ * its author wrapped narrower than the page has lines that stop short by less than a long next word
+ * too, but all by about the same distance, the difference between the two widths.
+ */
+function wrapsByWord(pages: Line[][], margins: number[], edges: (number | null)[], gap: number, spaceEm: number): boolean {
+  let full = 0;
+  let short = 0;
+  let nearlyFull = 0;
+  pages.forEach((lines, p) => {
+    const edge = edges[p] ?? null;
+    const unit = spaceEm * bodyFontSize(lines);
+    for (let i = 1; i < lines.length; i++) {
+      const previous = lines[i - 1]!;
+      if (gap > 0 && previous.y - lines[i]!.y > PARAGRAPH_GAP * gap) continue;
+      if (fullLine(previous, edge, unit)) full++;
+      else if (brokenBeforeWord(previous, lines[i]!, margins[p] ?? 0, edge, unit)) {
+        short++;
+        if (edge! - previous.end < NEARLY_FULL * unit) nearlyFull++;
+      }
+    }
+  });
+  return short >= MIN_WORD_WRAPS && short > 2 * full && full + nearlyFull >= Math.max(MIN_WORD_WRAPS, (full + short) / 4);
+}
+
+/** Fewer lines than this that look broken between words are taken for chance. */
+const MIN_WORD_WRAPS = 3;
+/** A line this many characters short of the edge, or less, is nearly full. */
+const NEARLY_FULL = 2.5;
+
+/**
+ * Whether a word processor broke `previous` before `line`. A line that could have been broken by it
+ * may as well be a line of the text that happens to be long: one that ends a clause before a line
+ * starting with a capital, as verse lines do, is taken to be one.
+ */
+function wordWrapped(previous: Line, line: Line, margin: number, edge: number | null, unit: number): boolean {
+  if (line.x - margin > unit / 2) return false;
+  if (!fullLine(previous, edge, unit) && !brokenBeforeWord(previous, line, margin, edge, unit)) return false;
+  return !(CLAUSE_END.test(previous.text) && /^\p{Lu}/u.test(line.text));
+}
+
+/**
+ * `words`: the document's vocabulary when the text was wrapped by a word processor (null when by a
+ * printer, or not at all).
+ */
+function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number, edge: number | null, words: Vocabulary | null): string {
   const unit = spaceEm * bodyFontSize(lines);
   const out: string[] = [];
   lines.forEach((line, i) => {
@@ -269,8 +331,100 @@ function renderPage(lines: Line[], margin: number, gap: number, spaceEm: number,
     const newParagraph = previous !== undefined && gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap;
     if (newParagraph) out.push('');
     const indent = ' '.repeat(Math.max(0, Math.round((line.x - margin) / unit)));
-    if (previous && !newParagraph && wrapped(previous, edge, unit)) out[out.length - 1] += (previous.trailingSpace ? ' ' : '') + indent + line.text;
-    else out.push(indent + line.text);
+    if (previous && !newParagraph && words && wordWrapped(previous, line, margin, edge, unit)) {
+      out[out.length - 1] = joinBrokenLine(out[out.length - 1]!, line.text, words);
+    } else if (previous && !newParagraph && !words && fullLine(previous, edge, unit)) {
+      out[out.length - 1] += (previous.trailingSpace ? ' ' : '') + indent + line.text;
+    } else out.push(indent + line.text);
   });
   return out.join('\n');
+}
+
+const HYPHEN_AT_END = /\p{L}-$/u;
+const CLAUSE_END = /[.,;:!?][_)\]”’"»]*$/u;
+const LETTER_AT_START = /^\p{L}/u;
+
+/** Joins a line broken between words, or inside a word at a hyphen, with what follows it. */
+function joinBrokenLine(before: string, after: string, words: Vocabulary): string {
+  if (!HYPHEN_AT_END.test(before) || !LETTER_AT_START.test(after)) return `${before} ${after}`;
+  const suffix = after.split(/\s/, 1)[0]!;
+  switch (hyphenAtBreak(before, suffix, words)) {
+    case 'soft':
+      return before.slice(0, -1) + after;
+    case 'compound':
+      return before + after;
+    case 'open':
+      return `${before} ${after}`;
+  }
+}
+
+/** How often each word (lower case, without the punctuation around it) occurs in the document. */
+interface Vocabulary {
+  counts: Map<string, number>;
+  /** The most frequent words: articles, conjunctions. */
+  common: Set<string>;
+}
+
+/** This many of the most frequent words count as function words (`and`, `und`, `et`). */
+const COMMON_WORDS = 30;
+
+function vocabulary(pages: Line[][]): Vocabulary {
+  const counts = new Map<string, number>();
+  for (const lines of pages) {
+    for (const line of lines) {
+      for (const token of line.text.split(/\s+/)) {
+        const word = bare(token);
+        if (word) counts.set(word, (counts.get(word) ?? 0) + 1);
+      }
+    }
+  }
+  const common = [...counts].filter(([, n]) => n >= 3).sort((a, b) => b[1] - a[1]).slice(0, COMMON_WORDS);
+  return { counts, common: new Set(common.map(([w]) => w)) };
+}
+
+const bare = (token: string) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '').toLowerCase();
+
+/**
+ * What the hyphen at a line's end is, when the next line starts with a letter: `soft` when the line was
+ * broken inside a word (the word is whole without it), `compound` when it belongs to a hyphenated word
+ * broken after its hyphen, `open` when it stands before a space (`fore- and aft`, `Kram- und
+ * Trödelbude`). The document itself is asked first: a word found elsewhere whole or hyphenated is that
+ * word. Otherwise a function word after the hyphen leaves it open, a capital letter makes a compound
+ * (a hyphenation program never leaves one after its break), and anything else was hyphenated.
+ */
+function hyphenAtBreak(before: string, suffix: string, words: Vocabulary): 'soft' | 'compound' | 'open' {
+  const prefix = before.slice(before.search(/\S+$/), -1);
+  const head = bare(prefix);
+  const tail = bare(suffix);
+  if (words.counts.has(`${head}-${tail}`)) return 'compound';
+  if (words.counts.has(head + tail)) return 'soft';
+  if (words.common.has(tail)) return 'open';
+  return /^\p{Lu}/u.test(suffix) ? 'compound' : 'soft';
+}
+
+/**
+ * In proportional type a line is broken by the typesetter, who may hyphenate a word that does not fit.
+ * Lines are kept as they are (their breaks are all there is to tell verse from prose), but a word
+ * hyphenated at a line's end is made whole on that line: the line ends near the right edge, with a word
+ * that would not have fitted whole, and the next line of the paragraph starts with the rest of it.
+ */
+function joinHyphenatedWords(pages: Line[][], gap: number, words: Vocabulary): void {
+  const edges = [0, 1].map((parity) => Math.max(0, ...pages.filter((_, i) => i % 2 === parity).flatMap((lines) => lines.map((l) => l.end))));
+  pages.forEach((lines, p) => {
+    const edge = edges[p % 2]!;
+    for (let i = lines.length - 1; i >= 1; i--) {
+      const previous = lines[i - 1]!;
+      const line = lines[i]!;
+      if (!HYPHEN_AT_END.test(previous.text) || !LETTER_AT_START.test(line.text)) continue;
+      if (gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap) continue;
+      const suffix = line.text.split(/\s/, 1)[0]!;
+      const suffixWidth = ((line.end - line.x) * [...suffix].length) / [...line.text].length;
+      if (previous.end + suffixWidth <= edge) continue;
+      const kind = hyphenAtBreak(previous.text, suffix, words);
+      if (kind === 'open') continue;
+      previous.text = (kind === 'soft' ? previous.text.slice(0, -1) : previous.text) + suffix;
+      line.text = line.text.slice(suffix.length).trimStart();
+      if (line.text === '') lines.splice(i, 1);
+    }
+  });
 }
