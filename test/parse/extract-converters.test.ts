@@ -23,6 +23,18 @@ describe('a text file printed to PDF in a monospaced font', () => {
   });
 });
 
+describe('a text file a word processor set in a monospaced face and saved as PDF', () => {
+  it('gives back every line whole: lines broken between words or after a hyphen are joined, a long line of the text is not', async () => {
+    const [txt, pdf] = await Promise.all([read('wordwrap.txt'), read('wordwrap.pdf')]);
+    expect(apostrophes(pdf)).toBe(txt.trimEnd());
+  });
+
+  it('parses as the text file does', async () => {
+    const [txt, pdf] = await Promise.all([read('wordwrap.txt'), read('wordwrap.pdf')]);
+    expect(parseRules(apostrophes(pdf)).play).toEqual(parseRules(txt).play);
+  });
+});
+
 describe('a text file saved as Word by a word processor, a paragraph per line', () => {
   it('gives back every line, blank lines and indentation included', async () => {
     const [txt, docx] = await Promise.all([read('printout.txt'), read('lines.docx')]);
