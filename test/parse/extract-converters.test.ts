@@ -35,6 +35,22 @@ describe('a text file a word processor set in a monospaced face and saved as PDF
   });
 });
 
+describe('a play typeset in proportional type, words hyphenated at line ends', () => {
+  const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+  it('makes each hyphenated word whole and keeps the hyphens of compounds and of an open `fore- and aft`', async () => {
+    const [txt, pdf] = await Promise.all([read('hyphenated.txt'), read('hyphenated.pdf')]);
+    expect(words(pdf)).toBe(words(txt));
+  });
+
+  it('keeps the typeset lines, the whole word on the line where it starts', async () => {
+    const lines = (await read('hyphenated.pdf')).split('\n');
+    expect(lines).toContain('electric lamps along the whole of the promenade');
+    expect(lines).toContain('PETER The council will not wait for handles.');
+    expect(lines).toContain('them long after he is dead and buried: fore-');
+  });
+});
+
 describe('a text file saved as Word by a word processor, a paragraph per line', () => {
   it('gives back every line, blank lines and indentation included', async () => {
     const [txt, docx] = await Promise.all([read('printout.txt'), read('lines.docx')]);

@@ -88,6 +88,47 @@ describe('PDF lines', () => {
   });
 });
 
+describe('lines broken by the producer', () => {
+  /** Lines in a monospaced face (0.6 em per character) on a page 40 characters wide. */
+  const MONO = 0.6 * FS;
+  const monospaced = (lines: string[]): TextPiece[] =>
+    lines.map((str, i) => ({ str, x: 50, y: 700 - i * LEADING, width: str.length * MONO, fontSize: FS }));
+  const pageWidth = 2 * 50 + 40 * MONO;
+  const wrapAt = (text: string, chars: number) =>
+    text.split(' ').reduce<string[]>((lines, word) => {
+      const last = lines.at(-1);
+      if (last !== undefined && `${last} ${word}`.length <= chars) lines[lines.length - 1] = `${last} ${word}`;
+      else lines.push(word);
+      return lines;
+    }, []);
+  const prose =
+    'MARGERY. The harbour lamps are older than the harbour, and every evening somebody remembered them, ' +
+    'climbed the ladders, trimmed the wicks and polished the glasses against the salt, whatever the weather ' +
+    'was doing, whoever was watching, and however tired the keeper happened to be on that particular evening. ' +
+    'Tonight it is my turn, and the wind has already put out two of them.';
+
+  it('joins the lines of a text a word processor broke between words', () => {
+    expect(pagesToText([monospaced(wrapAt(prose, 40))], [pageWidth])).toBe(prose);
+  });
+
+  it('keeps the lines of a text its author wrapped narrower than the page', () => {
+    const lines = wrapAt(prose, 37);
+    expect(pagesToText([monospaced(lines)], [pageWidth])).toBe(lines.join('\n'));
+  });
+
+  it('keeps a hyphen at the end of a line that stops well short of the right edge', () => {
+    const text = pagesToText([
+      page([
+        ['NELL. I only wanted to say that the lamp on the pier', 50],
+        ['is out again, and the boats will not see the', 50],
+        ['TOBIAS. Out? I lit it not an hour ago, and then-', 50],
+        ['then the wind came.', 50],
+      ]),
+    ]);
+    expect(text).toContain('and then-\nthen the wind came.');
+  });
+});
+
 describe('page furniture', () => {
   const bodyPage = (n: number, first: string) =>
     page([
