@@ -409,7 +409,9 @@ function hyphenAtBreak(before: string, suffix: string, words: Vocabulary): 'soft
  * that would not have fitted whole, and the next line of the paragraph starts with the rest of it.
  */
 function joinHyphenatedWords(pages: Line[][], gap: number, words: Vocabulary): void {
-  const edges = [0, 1].map((parity) => Math.max(0, ...pages.filter((_, i) => i % 2 === parity).flatMap((lines) => lines.map((l) => l.end))));
+  // The right edge of odd and of even pages, which books set apart.
+  const edges = [0, 0];
+  pages.forEach((lines, p) => lines.forEach((l) => (edges[p % 2] = Math.max(edges[p % 2]!, l.end))));
   pages.forEach((lines, p) => {
     const edge = edges[p % 2]!;
     for (let i = lines.length - 1; i >= 1; i--) {
