@@ -116,6 +116,27 @@ describe('lines broken by the producer', () => {
     expect(pagesToText([monospaced(lines)], [pageWidth])).toBe(lines.join('\n'));
   });
 
+  it('makes a word hyphenated across a page break whole at the foot of the page', () => {
+    const text = pagesToText([
+      page([
+        ['NELL. I only wanted to say that the lamp on the', 50],
+        ['pier is out again, and the boats will not see it', 50],
+        ['unless somebody climbs up there with the lan-', 50],
+      ]),
+      page([
+        ['tern and the oil before the tide turns.', 50],
+        ['TOBIAS. Then I will go.', 50],
+      ]),
+    ]);
+    expect(text.split('\n')).toEqual([
+      'NELL. I only wanted to say that the lamp on the',
+      'pier is out again, and the boats will not see it',
+      'unless somebody climbs up there with the lantern',
+      'and the oil before the tide turns.',
+      'TOBIAS. Then I will go.',
+    ]);
+  });
+
   it('keeps a hyphen at the end of a line that stops well short of the right edge', () => {
     const text = pagesToText([
       page([

@@ -406,27 +406,32 @@ function hyphenAtBreak(before: string, suffix: string, words: Vocabulary): 'soft
  * In proportional type a line is broken by the typesetter, who may hyphenate a word that does not fit.
  * Lines are kept as they are (their breaks are all there is to tell verse from prose), but a word
  * hyphenated at a line's end is made whole on that line: the line ends near the right edge, with a word
- * that would not have fitted whole, and the next line of the paragraph starts with the rest of it.
+ * that would not have fitted whole, and the next line of the paragraph, on the same page or the next,
+ * starts with the rest of it.
  */
 function joinHyphenatedWords(pages: Line[][], gap: number, words: Vocabulary): void {
   // The right edge of odd and of even pages, which books set apart.
   const edges = [0, 0];
   pages.forEach((lines, p) => lines.forEach((l) => (edges[p % 2] = Math.max(edges[p % 2]!, l.end))));
-  pages.forEach((lines, p) => {
-    const edge = edges[p % 2]!;
-    for (let i = lines.length - 1; i >= 1; i--) {
-      const previous = lines[i - 1]!;
-      const line = lines[i]!;
-      if (!HYPHEN_AT_END.test(previous.text) || !LETTER_AT_START.test(line.text)) continue;
-      if (gap > 0 && previous.y - line.y > PARAGRAPH_GAP * gap) continue;
-      const suffix = line.text.split(/\s/, 1)[0]!;
-      const suffixWidth = ((line.end - line.x) * [...suffix].length) / [...line.text].length;
-      if (previous.end + suffixWidth <= edge) continue;
-      const kind = hyphenAtBreak(previous.text, suffix, words);
-      if (kind === 'open') continue;
-      previous.text = (kind === 'soft' ? previous.text.slice(0, -1) : previous.text) + suffix;
-      line.text = line.text.slice(suffix.length).trimStart();
-      if (line.text === '') lines.splice(i, 1);
+  for (let p = pages.length - 1; p >= 0; p--) {
+    const lines = pages[p]!;
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const previous = i > 0 ? lines[i - 1] : pages[p - 1]?.at(-1);
+      if (!previous || (i > 0 && gap > 0 && previous.y - lines[i]!.y > PARAGRAPH_GAP * gap)) continue;
+      if (makeWhole(previous, lines[i]!, edges[(i > 0 ? p : p - 1) % 2]!, words)) lines.splice(i, 1);
     }
-  });
+  }
+}
+
+/** Makes a word hyphenated at the end of `previous` whole there; true when nothing is left of `line`. */
+function makeWhole(previous: Line, line: Line, edge: number, words: Vocabulary): boolean {
+  if (!HYPHEN_AT_END.test(previous.text) || !LETTER_AT_START.test(line.text)) return false;
+  const suffix = line.text.split(/\s/, 1)[0]!;
+  const suffixWidth = ((line.end - line.x) * [...suffix].length) / [...line.text].length;
+  if (previous.end + suffixWidth <= edge) return false;
+  const kind = hyphenAtBreak(previous.text, suffix, words);
+  if (kind === 'open') return false;
+  previous.text = (kind === 'soft' ? previous.text.slice(0, -1) : previous.text) + suffix;
+  line.text = line.text.slice(suffix.length).trimStart();
+  return line.text === '';
 }
