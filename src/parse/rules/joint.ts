@@ -53,6 +53,15 @@ export function isPluralOf(plural: string, singular: string): boolean {
     return false;
   }
   const rest = plural.slice(singular.length);
-  if (plural.startsWith(singular) && ['S', 'ES', 'E', 'EN', 'N', 'ER', 'I', 'Ы', 'И'].includes(rest)) return true;
+  if (plural.startsWith(singular) && PLURAL_ENDINGS.includes(rest)) return true;
   return singular.endsWith('Y') && plural === `${singular.slice(0, -1)}IES`;
+}
+
+const PLURAL_ENDINGS = ['S', 'ES', 'E', 'EN', 'N', 'ER', 'I', 'Ы', 'И'];
+
+/** Every word `isPluralOf` takes for a plural of `singular`. */
+export function pluralForms(singular: string): string[] {
+  const forms = PLURAL_ENDINGS.map((e) => singular + e);
+  if (singular.endsWith('Y')) forms.push(`${singular.slice(0, -1)}IES`);
+  return forms;
 }

@@ -1,7 +1,7 @@
 import type { Roster } from './characters.js';
 import { VOICE_WORDS, abbreviates, isNumbered, labelKey } from './characters.js';
 import type { Cue } from './cues.js';
-import { isPluralOf, labelShape } from './joint.js';
+import { labelShape, pluralForms } from './joint.js';
 import { nameKey } from './text.js';
 
 // Which cue candidates are speakers. A capitalised label is trusted when it recurs, stands in a cue
@@ -202,10 +202,21 @@ export function acceptLabels(
     });
   };
   // The kinds of people the play has: words of its recurring speakers' labels and of its cast.
-  const kindWords = new Set(
-    [...speakers.flatMap((s) => s.toks), ...roster.castWords(), ...VOICE_WORDS.map(nameKey)].filter((t) => t.length >= 3 && !isNumbered(t)),
-  );
-  const ofKind = (t: string) => kindWords.has(t) || [...kindWords].some((k) => isPluralOf(t, k) || isPluralOf(k, t));
+  let kinds: { words: Set<string>; plurals: Set<string> } | null = null;
+  const kindWords = () => {
+    if (!kinds) {
+      const words = new Set(
+        [...speakers.flatMap((s) => s.toks), ...roster.castWords(), ...VOICE_WORDS.map(nameKey)].filter((t) => t.length >= 3 && !isNumbered(t)),
+      );
+      kinds = { words, plurals: new Set([...words].flatMap(pluralForms)) };
+    }
+    return kinds;
+  };
+  // A word of a kind, its plural, or the singular of one (`Kürassiere`, `Scharfschütz`).
+  const ofKind = (t: string) => {
+    const { words, plurals } = kindWords();
+    return words.has(t) || plurals.has(t) || pluralForms(t).some((p) => words.has(p));
+  };
   const ofKnownKind = (key: string): boolean => {
     const toks = key.split(' ');
     if (toks.length > 4) return false;
