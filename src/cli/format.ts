@@ -1,4 +1,5 @@
 import { formatDuration } from '../config/duration.js';
+import type { JobSummary } from '../queue/jobs.js';
 
 // Small text helpers shared by the commands that print tables.
 
@@ -18,6 +19,19 @@ export function truncate(text: string | null | undefined, max: number): string {
 
 export function percent(value: number): string {
   return `${Math.round(value)}%`;
+}
+
+/**
+ * The stage a job is in, or stopped in (failed, paused, waiting to retry, cancelled), followed by a space;
+ * nothing for a job that has not started or has completed.
+ */
+export function stageOf(j: Pick<JobSummary, 'status' | 'stage'>): string {
+  return j.stage && j.status !== 'queued' && j.status !== 'completed' ? `${j.stage} ` : '';
+}
+
+/** Chunk n/m of a job cut into several (an LLM parser's); a one-chunk job's count says nothing. */
+export function chunksOf(j: Pick<JobSummary, 'completedChunks' | 'totalChunks'>): string | null {
+  return j.totalChunks && j.totalChunks > 1 ? `${j.completedChunks}/${j.totalChunks}` : null;
 }
 
 export async function table(head: string[], rows: Array<Array<string | number>>): Promise<string> {

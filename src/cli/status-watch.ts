@@ -3,7 +3,7 @@ import { formatDuration } from '../config/duration.js';
 import { JOB_STATUSES } from '../queue/states.js';
 import type { JobSummary } from '../queue/jobs.js';
 import type { LiveWorker } from '../queue/reads.js';
-import { age, shortId, truncate } from './format.js';
+import { age, chunksOf, shortId, stageOf, truncate } from './format.js';
 import { bar } from './progress.js';
 
 // `status --watch`: the queue as a live view. On a terminal it takes the alternate screen and redraws in
@@ -46,7 +46,9 @@ export function renderWatch(s: Snapshot, intervalMs: number, now = new Date(), w
   lines.push(s.running.length ? `running (${s.counts.running ?? s.running.length}):` : 'running: none');
   for (const j of s.running) {
     const elapsed = j.startedAt ? now.getTime() - j.startedAt.getTime() : 0;
-    const chunks = j.totalChunks ? ` chunk ${j.completedChunks}/${j.totalChunks}` : '';
+    const n = chunksOf(j);
+    // The bar carries the percentage; the stage and chunk say what it is made of.
+    const chunks = ` ${stageOf(j)}${n ? `chunk ${n}` : ''}`.trimEnd();
     const eta = j.progress > 0 && j.progress < 100 ? `, ETA ${formatDuration(Math.round((elapsed * (100 - j.progress)) / j.progress))}` : '';
     lines.push(`  ${shortId(j.id)}  ${truncate(j.filename, 28).padEnd(28)}  ${bar(j.progress, 100, 16)}${chunks}  ${formatDuration(elapsed)}${eta}`);
   }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
 import { action, printJson, withSql } from './runtime.js';
 import { durationOption, intOption, listOption } from './options.js';
-import { age, percent, shortId, table, truncate } from './format.js';
+import { age, chunksOf, percent, shortId, stageOf, table, truncate } from './format.js';
 import { JOB_STATUSES, type JobStatus } from '../queue/states.js';
 import type { PlayJobConfig } from '../jobs/parse-play/config.js';
 import type { JobDetail, JobSummary } from '../queue/jobs.js';
@@ -82,8 +82,8 @@ function attempts(j: JobSummary): string {
 }
 
 function progressOf(j: JobSummary): string {
-  const chunks = j.totalChunks ? ` (${j.completedChunks}/${j.totalChunks})` : '';
-  return percent(j.progress) + chunks;
+  const chunks = chunksOf(j);
+  return stageOf(j) + percent(j.progress) + (chunks ? ` (${chunks})` : '');
 }
 
 function stateOf(j: JobSummary, now: Date): string {

@@ -91,6 +91,19 @@ export interface PlayParser<Result = unknown, GroupState = unknown> {
     config: ParseConfig,
     run: ChunkRunContext,
   ): Promise<ChunkOutcome<Result, GroupState>>;
+  /**
+   * The share (0–1) of the parsing work `assemble` does, the rest being the chunks'; 0 when absent. It weighs
+   * the two in the progress a job reports.
+   */
+  readonly assembleShare?: number;
   /** Builds the whole play from every chunk's result, in chunk order (reconciling the cast across groups). */
-  assemble(text: string, results: Result[], config: ParseConfig, meta: { filename: string }): ParsedPlay;
+  assemble(text: string, results: Result[], config: ParseConfig, meta: AssembleContext): ParsedPlay | Promise<ParsedPlay>;
+}
+
+export interface AssembleContext {
+  filename: string;
+  /** How far a long assembly is, 0–1; called often, so whoever listens throttles. */
+  progress?(done: number): void;
+  /** Aborted when the job is paused or cancelled, its lease is lost, or the worker is shutting down. */
+  signal?: AbortSignal;
 }

@@ -24,6 +24,8 @@ export interface JobSummary {
   priority: number;
   filename: string;
   progress: number;
+  /** What the job's (last) attempt was doing, as its handler names it (a play job: parsing, storing). */
+  stage: string | null;
   retryCount: number;
   maxRetries: number;
   completedChunks: number;
@@ -90,6 +92,14 @@ export interface ClaimedJob {
   leaseToken: string;
 }
 
+/** Where a running job is between checkpoints. */
+export interface JobProgress {
+  /** What the job is doing, as its handler names it. */
+  stage: string;
+  /** 0–100, of the whole job. */
+  progress: number;
+}
+
 export interface Checkpoint {
   /** The serialised parsing context to resume from. */
   state: unknown;
@@ -99,6 +109,8 @@ export interface Checkpoint {
   progress: number;
   /** Appended to the job's `checkpoints` array. */
   entry: Record<string, unknown>;
+  /** What the job is doing, as its handler names it (absent: unchanged). */
+  stage?: string;
 }
 
 /** Tokens and estimated cost a job spent on model calls; added to the job's totals. */

@@ -4,11 +4,12 @@
 // matches no row and changes nothing. Callers treat "no row" as lease lost. Each state change carries its
 // JobEvent in the same statement (one round trip, one implicit transaction).
 
-export type { Checkpoint as CheckpointWrite, Lease } from './jobs.js';
+export type { Checkpoint as CheckpointWrite, JobProgress, Lease } from './jobs.js';
 export { renewLeases } from './sql/renew-leases.js';
 export { holdsLease } from './sql/holds-lease.js';
 export { lockLease } from './sql/lock-lease.js';
 export { writeCheckpoint } from './sql/write-checkpoint.js';
+export { writeProgress } from './sql/write-progress.js';
 export { addUsage } from './sql/add-usage.js';
 export { writeEvent } from './sql/write-event.js';
 export { completeJob } from './sql/complete.js';

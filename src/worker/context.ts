@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../errors.js';
-import { addUsage, completeJob, lockLease, lockReplacedFile, markCommitting, stopCommitting, supersedeOtherPlays, writeCheckpoint, writeEvent, type Lease } from '../queue/lease.js';
+import { addUsage, completeJob, lockLease, lockReplacedFile, markCommitting, stopCommitting, supersedeOtherPlays, writeCheckpoint, writeEvent, writeProgress, type Lease } from '../queue/lease.js';
 import { LeaseLostError, type ClaimedJob, type JobContext, type StoreTransaction } from './handler.js';
 
 /** Why the worker aborted a job's signal; the signal's `reason`. */
@@ -33,6 +33,8 @@ export interface ContextDeps {
   afterCheckpoint(): void;
   /** A fenced write matched nothing: the worker no longer holds the job. */
   leaseLost(): void;
+  /** The job entered a stage (recorded with its failure, should it fail). */
+  stageEntered(stage: string): void;
   completed(): void;
 }
 
@@ -53,6 +55,11 @@ export function createJobContext(deps: ContextDeps): JobContext {
       fenced(await writeCheckpoint(deps.pool, lease, cp, deps.leaseMs));
       deps.afterCheckpoint();
     },
+    async progress(p) {
+      deps.stageEntered(p.stage);
+      fenced(await writeProgress(deps.pool, lease, p));
+    },
+    enterStage: (stage) => deps.stageEntered(stage),
     async addUsage(usage) {
       fenced(await addUsage(deps.pool, lease, usage));
     },

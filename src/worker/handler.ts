@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import type { JobEventName } from '../queue/events.js';
-import type { Checkpoint, ClaimedJob, JobType, JobUsage } from '../queue/jobs.js';
+import type { Checkpoint, ClaimedJob, JobProgress, JobType, JobUsage } from '../queue/jobs.js';
 
 // The contract between the worker (claiming, leases, retries, operator control) and what a job runs (the
 // parse pipeline, or a test's handler). Every write a handler makes goes through the context, which fences
 // it on the lease: once the worker no longer holds the job, writes throw LeaseLostError and change nothing.
 
-export type { Checkpoint, ClaimedJob } from '../queue/jobs.js';
+export type { Checkpoint, ClaimedJob, JobProgress } from '../queue/jobs.js';
 
 export interface JobContext {
   /** Aborted when the job is paused or cancelled, its lease is lost, or the worker is shutting down. */
@@ -15,6 +15,13 @@ export interface JobContext {
   readonly log: Logger;
   /** Saves progress in one fenced update. */
   checkpoint(cp: Checkpoint): Promise<void>;
+  /** Shows where the job is (its stage and progress) between checkpoints; fenced. Throttle the calls. */
+  progress(p: JobProgress): Promise<void>;
+  /**
+   * The job enters a stage, without a write: the stage goes out with the next `progress`, and with the
+   * attempt's failure if it fails before that, so a failed job shows where it stopped.
+   */
+  enterStage(stage: string): void;
   /** Adds tokens and estimated cost to the job's totals (fenced). */
   addUsage(usage: JobUsage): Promise<void>;
   /** Writes a JobEvent for this job (fenced). */

@@ -100,6 +100,8 @@ interface Slot {
   /** Its completion also claimed the next job(s), so no separate claim is needed when it leaves. */
   refilled: boolean;
   renewedAt: number;
+  /** What the job's handler said it is doing; recorded with a failure. */
+  stage: string | null;
   done: Promise<void>;
 }
 
@@ -211,6 +213,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       settled: false,
       refilled: false,
       renewedAt: Date.now(),
+      stage: null,
       done: Promise.resolve(),
     };
     active.set(job.id, slot);
@@ -248,6 +251,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         throw slot.controller.signal.reason;
       },
       leaseLost: () => abort(slot, 'lease-lost'),
+      stageEntered: (stage) => (slot.stage = stage),
       completed: () => (slot.completed = true),
     });
     let failure: unknown;
@@ -309,7 +313,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     const verdict = classifyError(failure);
     const delayMs = retryDelayMs(backoff, slot.job.attempt, verdict.kind === 'transient' ? verdict.retryAfterMs : undefined);
-    const outcome = await failAttempt(pool, lease, { message: verdict.message, transient: verdict.kind === 'transient', delayMs });
+    const outcome = await failAttempt(pool, lease, { message: verdict.message, transient: verdict.kind === 'transient', delayMs, stage: slot.stage });
     if (!outcome) return lost(slot, ms);
     if (outcome.status === 'retrying') {
       summary.retried++;

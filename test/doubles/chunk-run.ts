@@ -45,7 +45,7 @@ export async function runParser<Result, State>(
       }
     }),
   );
-  return { chunks, results, play: parser.assemble(text, results, config, { filename }) };
+  return { chunks, results, play: await parser.assemble(text, results, config, { filename }) };
 }
 
 function checkpoint<T>(value: T): T {

@@ -40,7 +40,7 @@ describe('status --watch', { timeout: 180_000 }, () => {
 
       const worker = spawn(process.execPath, [BIN, 'work', '--drain'], { env: { ...process.env, DATABASE_URL: t.url, PLAYBUDDY_LLM_API_KEY: 'k' }, stdio: 'ignore' });
       const exited = new Promise((resolve) => worker.on('exit', resolve));
-      const running = await term.waitForScreen(new RegExp(`^  ${id}  bakery\\.txt\\s+[█░]+\\s+\\d+% chunk \\d+/\\d+`, 'm'), 60_000);
+      const running = await term.waitForScreen(new RegExp(`^  ${id}  bakery\\.txt\\s+[█░]+\\s+\\d+% parsing chunk \\d+/\\d+`, 'm'), 60_000);
       expect(running).toMatch(/^queued 0 · running 1/m);
       expect(running).toMatch(/^live workers \(1\):\n  \S+:\d+  heartbeat \S+ ago  holds 1\/1: /m);
       // Redrawn in place: one view on the screen, not a stream of frames.

@@ -46,6 +46,10 @@ export function testContext({ db, sql }: { db: Db; sql: pg.Pool }, jobId: string
         WHERE id = ${jobId}`;
       ctx.checkpointsWritten += 1;
     },
+    async progress(p) {
+      await db.$executeRaw`UPDATE "ParseJob" SET stage = ${p.stage}, progress = ${p.progress} WHERE id = ${jobId}`;
+    },
+    enterStage() {},
     async addUsage(usage) {
       await db.parseJob.update({
         where: { id: jobId },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimJobs, completeAndClaim } from '../../src/queue/claim.js';
-import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheckpoint, writeEvent } from '../../src/queue/lease.js';
+import { addUsage, completeJob, failAttempt, releaseJob, renewLeases, writeCheckpoint, writeEvent, writeProgress } from '../../src/queue/lease.js';
 import { transitionJob } from '../../src/queue/repository.js';
 import { openWorkerConnections, type WorkerConnections } from '../../src/worker/connections.js';
 import { groupCompletions } from '../../src/worker/completions.js';
@@ -27,12 +27,14 @@ describe('leases', () => {
     expect(job!.id).toBe(id);
     const lease = { jobId: job!.id, leaseToken: job!.leaseToken };
     expect(await writeCheckpoint(c.pool, lease, { ...cp, state: { at: 'first' }, completedChunks: 1 }, 60_000)).toBe(true);
+    expect(await writeProgress(c.pool, lease, { stage: 'parsing', progress: 12 })).toBe(true);
     await transitionJob(t.sql, id!, 'paused');
     const before = await statusOf(t, id!);
     const eventsBefore = await eventsOf(t, id!);
 
     expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
     expect(await addUsage(c.pool, lease, { inputTokens: 10, outputTokens: 10, costUsd: 1 })).toBe(false);
+    expect(await writeProgress(c.pool, lease, { stage: 'storing', progress: 90 })).toBe(false);
     expect(await writeEvent(c.pool, lease, 'repaired', {})).toBe(false);
     expect(await completeJob(c.pool, lease, 'pb-late')).toBe(false);
     expect(await failAttempt(c.pool, lease, { message: 'late', transient: true, delayMs: 1 })).toBeNull();
@@ -41,7 +43,7 @@ describe('leases', () => {
 
     expect(await statusOf(t, id!)).toEqual(before);
     expect(await eventsOf(t, id!)).toEqual(eventsBefore);
-    expect(before).toMatchObject({ status: 'paused', completedChunks: 1, currentState: { at: 'first' }, leaseToken: null });
+    expect(before).toMatchObject({ status: 'paused', completedChunks: 1, currentState: { at: 'first' }, leaseToken: null, stage: 'parsing', progress: 12 });
 
     // Claimed again later: the old token still writes nothing, the new one does.
     await transitionJob(t.sql, id!, 'queued');

@@ -11,6 +11,7 @@ import { storePlay, type StoredPlay } from '../../store/store-play.js';
 import { writeEvent } from '../../queue/lease.js';
 import type { JobHandler } from '../../worker/handler.js';
 import { parseConfigOf, type PlayJobConfig, type PlayMetadata } from './config.js';
+import { parsingPercent, progressReporter } from './progress.js';
 
 // The PARSE_PLAY job: the parse pipeline (parse/) run under the worker's lease, its play kept by the store
 // (store/) in the transaction that completes the job.
@@ -30,17 +31,23 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
     const config = parseConfigOf(job.config);
     const parser = await (deps.loadParser ?? loadParser)(config.parser);
     const started = performance.now();
+    const progress = progressReporter(ctx);
     const outcome = await runPipeline(
       { text: job.rawText, filename: job.filename, config, parser, savedState: job.currentState, spentCostUsd: job.spentCostUsd },
       {
         signal: ctx.signal,
-        checkpoint: (cp) => ctx.checkpoint(cp),
+        checkpoint: async (cp) => {
+          await ctx.checkpoint({ ...cp, progress: parsingPercent(cp.progress), stage: 'parsing' });
+          progress.checkpointed();
+        },
+        parsing: (done) => progress.parsing(done),
         usage: (usage) => ctx.addUsage(usage),
         resumed: (details) => ctx.event(JOB_EVENTS.resumedFromCheckpoint, details),
         restarted: (details) => ctx.event(JOB_EVENTS.restarted, details),
         requestRetried: (details) => ctx.event(JOB_EVENTS.llmRetry, details),
       },
-    ).catch((err: unknown) => {
+    ).catch(async (err: unknown) => {
+      await progress.idle();
       // The same hint `parse` gives, kept with the job's failure where `status` shows it.
       if (err instanceof PermanentError && isNotAPlay(err.message)) {
         const encoding = (job.config as PlayJobConfig | null)?.source?.encoding ?? undefined;
@@ -53,6 +60,7 @@ export function createParseJobHandler(deps: ParseJobHandlerDeps): JobHandler {
       await ctx.event(JOB_EVENTS.repaired, { count: outcome.repairs.length, repairs: outcome.repairs.slice(0, 20) });
     }
     const parsedMs = performance.now() - started;
+    await progress.storing();
     let stored: StoredPlay | undefined;
     await ctx.complete(async (tx) => {
       const config = job.config as PlayJobConfig | null;

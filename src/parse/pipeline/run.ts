@@ -29,7 +29,7 @@ export interface PipelineCheckpoint {
   state: unknown;
   completedChunks: number;
   totalChunks: number;
-  /** 0–100 */
+  /** How far the parsing is, 0–100: the chunks' share of it (all of it, unless the parser assembles). */
   progress: number;
   /** A short record of what this checkpoint covers. */
   entry: Record<string, unknown>;
@@ -43,6 +43,11 @@ export interface PipelineHooks {
   resumed?(details: { completedChunks: number; totalChunks: number }): Promise<void>;
   /** A saved state could not be used; the run starts from the first chunk. */
   restarted?(details: { reason: string; fromChunk: number; totalChunks: number }): Promise<void>;
+  /**
+   * How far the parsing is (0–1) while the parser assembles the play, for a parser that does its work there
+   * (the rules parser); chunk parsers report through their checkpoints. Called often: throttle.
+   */
+  parsing?(done: number): void;
   /** A parser's model request failed for a passing reason and was sent again. */
   requestRetried?(details: { chunk: number; tryNumber: number; waitMs: number; reason: string }): Promise<void>;
 }
@@ -69,6 +74,8 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
     if (saved.completedChunks > 0) await hooks.resumed?.({ completedChunks: saved.completedChunks, totalChunks: chunks.length });
   }
 
+  // What the chunks weigh in the progress, against the parser's own assembly.
+  const share = Math.min(1, Math.max(0, parser.assembleShare ?? 0));
   const writes = serialWrites();
   const internal = new AbortController();
   const signal = hooks.signal ? AbortSignal.any([hooks.signal, internal.signal]) : internal.signal;
@@ -104,7 +111,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
       completed += 1;
       parsedChunks += 1;
       if (hooks.checkpoint) {
-        const cp = checkpointOf(state, completed, chunk, spent, performance.now() - started);
+        const cp = checkpointOf(state, completed, chunk, spent, performance.now() - started, 1 - share);
         await writes.push(() => hooks.checkpoint!(cp));
       }
     }
@@ -115,11 +122,16 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   await writes.flush();
 
   const results = chunks.map((c) => state.results[String(c.index)]);
-  const assembled = parser.assemble(text, results, config, { filename: input.filename });
+  const inChunks = 1 - share;
+  const assembled = await parser.assemble(text, results, config, {
+    filename: input.filename,
+    signal,
+    progress: hooks.parsing && share > 0 ? (done) => hooks.parsing!(inChunks + share * done) : undefined,
+  });
   return { ...finishPlay(assembled, input.filename), totalChunks: chunks.length, parsedChunks };
 }
 
-function checkpointOf(state: PipelineState, completed: number, chunk: Chunk, spent: TokenUsage, ms: number): PipelineCheckpoint {
+function checkpointOf(state: PipelineState, completed: number, chunk: Chunk, spent: TokenUsage, ms: number, chunksShare: number): PipelineCheckpoint {
   const entry: Record<string, unknown> = {
     chunk: chunk.index,
     group: chunk.group,
@@ -132,7 +144,7 @@ function checkpointOf(state: PipelineState, completed: number, chunk: Chunk, spe
     state,
     completedChunks: completed,
     totalChunks: state.totalChunks,
-    progress: state.totalChunks === 0 ? 100 : Math.round((completed / state.totalChunks) * 1000) / 10,
+    progress: state.totalChunks === 0 ? 100 * chunksShare : Math.round((completed / state.totalChunks) * chunksShare * 1000) / 10,
     entry,
   };
 }

@@ -1,3 +1,4 @@
+import type { Steps } from './steps.js';
 import type { PlayLine } from '../play.js';
 import type { Boundary, UncertainKind } from './analysis.js';
 import { bracketRunEnd, unbracket } from './bracket-runs.js';
@@ -69,7 +70,11 @@ export interface DraftInput {
   style: LineStyle;
 }
 
-export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInput): Draft {
+// Units drafted between two reports of how far the draft is: a few milliseconds of work.
+const UNITS_PER_STEP = 500;
+
+/** Drafts the play, yielding how far it is (0–1 of the units) every few hundred units. */
+export function* draftSteps({ units, startUnit, cues, speakers, style }: DraftInput): Steps<Draft> {
   const { structure, roster, stats, accepted, rejected, cueUnits, pieceAt } = cues;
   const { byLabel, nameIndex, speaking } = speakers;
   const allowed = bracketsInUse(units, startUnit);
@@ -241,6 +246,7 @@ export function draftPlay({ units, startUnit, cues, speakers, style }: DraftInpu
   };
 
   for (let i = startUnit; i < units.length; i++) {
+    if ((i - startUnit) % UNITS_PER_STEP === UNITS_PER_STEP - 1) yield (i - startUnit) / (units.length - startUnit);
     const u = units[i]!;
     if (u.headings) {
       sceneNo++;

@@ -1,7 +1,8 @@
 import { PermanentError } from '../../errors.js';
 import type { ParsedPlay } from '../play.js';
-import type { Boundary, Uncertain } from './analysis.js';
-import { analyze } from './analyze.js';
+import type { Analysis, Boundary, Uncertain } from './analysis.js';
+import { analyzeSteps } from './analyze.js';
+import { runSteps, runStepsInSlices } from './steps.js';
 
 // The built-in parser: offline, deterministic, linear in the length of the text.
 
@@ -39,12 +40,43 @@ function noPlay(detail: string): PermanentError {
  * a play, and nothing else, whatever the input.
  */
 export function parseRules(text: string, opts: RulesOptions = {}): RulesResult {
-  let analysis: ReturnType<typeof analyze>;
+  let analysis: Analysis;
   try {
-    analysis = analyze(typeof text === 'string' ? text : String(text ?? ''), opts.filename);
+    analysis = runSteps(analyzeSteps(asText(text), opts.filename));
   } catch (err) {
-    throw noPlay(`the text could not be read as a play (${err instanceof Error ? err.message : String(err)})`);
+    throw unreadable(err);
   }
+  return judge(analysis);
+}
+
+export interface SlicedOptions extends RulesOptions {
+  /** How far the parse is, 0–1, called often: throttle what it does. */
+  progress?: (done: number) => void;
+  /** Stops the parse between two slices with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * `parseRules` for a process with other work: the parse runs in slices of a few tens of milliseconds, giving
+ * the event loop back in between, and reports how far it is.
+ */
+export async function parseRulesInSlices(text: string, opts: SlicedOptions = {}): Promise<RulesResult> {
+  let analysis: Analysis;
+  try {
+    analysis = await runStepsInSlices(analyzeSteps(asText(text), opts.filename), opts.progress, opts.signal);
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    throw unreadable(err);
+  }
+  return judge(analysis);
+}
+
+const asText = (text: unknown): string => (typeof text === 'string' ? text : String(text ?? ''));
+
+const unreadable = (err: unknown) => noPlay(`the text could not be read as a play (${err instanceof Error ? err.message : String(err)})`);
+
+/** The analysis as a play, or the reason it is none. */
+function judge(analysis: Analysis): RulesResult {
   if (analysis.speeches < MIN_SPEECHES || analysis.speakers < MIN_SPEAKERS || analysis.repeated < 1) {
     throw noPlay(`${analysis.speeches} speeches by ${analysis.speakers} speakers`);
   }
@@ -60,7 +92,7 @@ export function parseRules(text: string, opts: RulesOptions = {}): RulesResult {
  */
 export function findBoundaries(text: string): Boundary[] {
   try {
-    return analyze(text).boundaries;
+    return runSteps(analyzeSteps(text)).boundaries;
   } catch {
     return [];
   }

@@ -5,7 +5,8 @@ import { LEASE_CLEARED, RETRIES_LEFT, holdsLease, insertEvents, millis, retryDec
 
 // A failed attempt. The status is decided here, from the row, so a concurrent change of maxRetries is
 // honoured: `retrying` (using an attempt, not before now + delay) while retries are left and the error is
-// transient, else `failed` with a reason a person can act on. $3 transient, $4 message, $5 delay in ms.
+// transient, else `failed` with a reason a person can act on. $3 transient, $4 message, $5 delay in ms, $6 the
+// stage the attempt stopped in (null: keep the one its last progress write left).
 const FAIL_SQL = `
 WITH failed AS (
   UPDATE "ParseJob" j SET
@@ -16,7 +17,7 @@ WITH failed AS (
                                          || CASE WHEN j."retryCount" = 0 THEN ' attempt: ' ELSE ' attempts: ' END || $4
                       ELSE $4 END`,
     )},
-    "lastError" = $4,
+    "lastError" = $4, stage = coalesce($6, j.stage),
     ${LEASE_CLEARED}, "updatedAt" = now()
   WHERE ${holdsLease('$1', '$2', 'j')}
   RETURNING j.id, j.status::text AS status, j."retryCount", j."failureReason"
@@ -35,10 +36,14 @@ SELECT status, "retryCount", "failureReason" FROM failed`;
 export type FailOutcome = { status: 'retrying' | 'failed'; retryCount: number; failureReason: string | null } | null;
 
 /** Records a failed attempt; null when the lease was lost (nothing written). */
-export async function failAttempt(db: Queryable, lease: Lease, failure: { message: string; transient: boolean; delayMs: number }): Promise<FailOutcome> {
+export async function failAttempt(
+  db: Queryable,
+  lease: Lease,
+  failure: { message: string; transient: boolean; delayMs: number; stage?: string | null },
+): Promise<FailOutcome> {
   const { rows } = await db.query<NonNullable<FailOutcome>>({
     text: FAIL_SQL,
-    values: [lease.jobId, lease.leaseToken, failure.transient, failure.message, failure.delayMs],
+    values: [lease.jobId, lease.leaseToken, failure.transient, failure.message, failure.delayMs, failure.stage ?? null],
   });
   return rows[0] ?? null;
 }

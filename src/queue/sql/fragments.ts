@@ -46,7 +46,7 @@ export const RETRIES_LEFT = `j."retryCount" < j."maxRetries"`;
 export const millis = (param: string) => `${param}::float8 * interval '1 millisecond'`;
 
 /** Every column of a job but the text (which may be megabytes) and the checkpoint payloads: a JobSummary. */
-export const SUMMARY_COLUMNS = `id, status::text AS status, priority, filename, progress, "retryCount", "maxRetries",
+export const SUMMARY_COLUMNS = `id, status::text AS status, priority, filename, progress, stage, "retryCount", "maxRetries",
   "completedChunks", "totalChunks", "lastError", "failureReason", "workerId", "playbookId", "createdAt",
   "startedAt", "completedAt", "updatedAt", "runAfter", "lockExpiry", "inputTokens", "outputTokens", "costUsd"`;
 

@@ -34,7 +34,7 @@ export async function setStatus(tx: Queryable, id: string, change: StatusChange)
   if (FINISHED.includes(change.to)) sets.push(`"completedAt" = clock_timestamp()`);
   if (change.resetRetries) sets.push(`"retryCount" = 0, "failureReason" = NULL, "completedAt" = NULL`);
   if (change.resetProgress) {
-    sets.push(`"currentState" = NULL, checkpoints = '[]'::jsonb, "completedChunks" = 0, "totalChunks" = NULL, progress = 0`);
+    sets.push(`"currentState" = NULL, checkpoints = '[]'::jsonb, "completedChunks" = 0, "totalChunks" = NULL, progress = 0, stage = NULL`);
   }
   const text = `
 WITH moved AS (

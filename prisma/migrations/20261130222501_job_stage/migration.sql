@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ParseJob" ADD COLUMN     "stage" TEXT;
