@@ -116,6 +116,23 @@ describe('worker', () => {
     expect(await statusOf(t, bug!)).toMatchObject({ retryCount: 0, failureReason: 'cannot read properties of undefined' });
   });
 
+  it('records the stage a job failed in, also one its handler entered without writing it', async () => {
+    const [storing, parsing] = await enqueue(t, 2, { label: 'stage' });
+    const w = await started(t, async (job, ctx) => {
+      if (job.id === parsing) {
+        await ctx.progress({ stage: 'parsing', progress: 40 });
+        throw new PermanentError('no play structure found');
+      }
+      await ctx.progress({ stage: 'parsing', progress: 80 });
+      ctx.enterStage('storing');
+      throw new PermanentError('the store refused the play');
+    });
+    await waitFor('both jobs failed', async () => (await countsByStatus([storing!, parsing!])).failed === 2);
+    await w.close();
+    expect(await statusOf(t, parsing!)).toMatchObject({ status: 'failed', stage: 'parsing', progress: 40 });
+    expect(await statusOf(t, storing!)).toMatchObject({ status: 'failed', stage: 'storing', progress: 80 });
+  });
+
   it('dispatches on the job type, and fails a job whose type it has no handler for, saying so', async () => {
     const [id] = await enqueue(t, 1, { label: 'no-handler' });
     const w = await started(t, async () => {}, { handlers: {} });
