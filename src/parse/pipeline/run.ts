@@ -74,8 +74,9 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
     if (saved.completedChunks > 0) await hooks.resumed?.({ completedChunks: saved.completedChunks, totalChunks: chunks.length });
   }
 
-  // What the chunks weigh in the progress, against the parser's own assembly.
+  // What the parser's own assembly weighs in the progress, against the chunks.
   const share = Math.min(1, Math.max(0, parser.assembleShare ?? 0));
+  const inChunks = 1 - share;
   const writes = serialWrites();
   const internal = new AbortController();
   const signal = hooks.signal ? AbortSignal.any([hooks.signal, internal.signal]) : internal.signal;
@@ -111,7 +112,7 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
       completed += 1;
       parsedChunks += 1;
       if (hooks.checkpoint) {
-        const cp = checkpointOf(state, completed, chunk, spent, performance.now() - started, 1 - share);
+        const cp = checkpointOf(state, completed, chunk, spent, performance.now() - started, inChunks);
         await writes.push(() => hooks.checkpoint!(cp));
       }
     }
@@ -122,7 +123,6 @@ export async function runPipeline(input: PipelineInput, hooks: PipelineHooks = {
   await writes.flush();
 
   const results = chunks.map((c) => state.results[String(c.index)]);
-  const inChunks = 1 - share;
   const assembled = await parser.assemble(text, results, config, {
     filename: input.filename,
     signal,
