@@ -108,6 +108,42 @@ describe('leases', () => {
     for (const j of jobs) expect(await eventsOf(t, j.id)).toEqual(['enqueued', 'running', 'completed']);
   });
 
+  it('renews the other leases and the heartbeat without waiting while one job holds its row locked to store its play', async () => {
+    await enqueue(t, 2, { label: 'renew-locked' });
+    const [storing, other] = await claimJobs(c.pool, { workerId: 'w-renew', limit: 2, leaseMs: 5_000, backoff });
+    const leases = [storing!, other!].map((j) => ({ jobId: j.id, leaseToken: j.leaseToken }));
+    await t.sql.query(`INSERT INTO "Worker" (id, host, pid, concurrency, "lastHeartbeat") VALUES ('w-renew', 'h', 1, 2, now() - interval '1 minute')`);
+    // What the storing transaction does: the job's row stays locked until its commit.
+    const store = await c.pool.connect();
+    try {
+      await store.query('BEGIN');
+      await store.query(`SELECT 1 FROM "ParseJob" WHERE id = $1 FOR UPDATE`, [storing!.id]);
+      const renewer = await c.pool.connect();
+      try {
+        // Waiting for the lock would fail here instead of hanging the test.
+        await renewer.query(`SET lock_timeout = '2s'`);
+        const held = await renewLeases(renewer, 'w-renew', leases, 60_000);
+        expect([...held].sort()).toEqual([storing!.id, other!.id].sort());
+      } finally {
+        await renewer.query('RESET lock_timeout');
+        renewer.release();
+      }
+    } finally {
+      await store.query('ROLLBACK');
+      store.release();
+    }
+    const { rows } = await t.sql.query<{ id: string; left: number }>(
+      `SELECT id, extract(epoch FROM "lockExpiry" - now())::float8 AS left FROM "ParseJob" WHERE id = ANY($1)`,
+      [leases.map((l) => l.jobId)],
+    );
+    const left = Object.fromEntries(rows.map((r) => [r.id, r.left]));
+    expect(left[other!.id]).toBeGreaterThan(30);
+    expect(left[storing!.id]).toBeLessThan(10);
+    const beat = await t.sql.query<{ ago: number }>(`SELECT extract(epoch FROM now() - "lastHeartbeat")::float8 AS ago FROM "Worker" WHERE id = 'w-renew'`);
+    expect(beat.rows[0]!.ago).toBeLessThan(30);
+    for (const j of [storing!, other!]) await completeJob(c.pool, { jobId: j.id, leaseToken: j.leaseToken }, null);
+  });
+
   it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {
     const [id] = await enqueue(t, 1, { label: 'orphan' });
     const [job] = await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 500, backoff });
