@@ -11,49 +11,60 @@ import { DEDUP_LOCK, duplicateOf, insertEvents, parseSettings } from './fragment
 // and the same statement through Prisma's interactive transaction about twice as slow as through pg, which
 // is why enqueue takes a pg pool only).
 //
-// Why it is shaped this way:
-// - `input` unnests one array per column, so 10,000 files cost one statement, not 10,000 round trips.
-// - `prior` finds, per text and parse settings, the newest job the new one would duplicate (the duplicate
-//   rule, sql/fragments.ts) through the contentHash index; `copy` numbers the copies of a text sent twice
-//   with the same settings in one call, so only the first is kept (a window, not a per-row subquery: 10,000
-//   rows stay linear). It runs after the caller took the de-duplication lock in an earlier statement of the
-//   same transaction, so its snapshot already sees every competing change that committed before us.
+// Why it is shaped this way (each point measured on 10,000 jobs, by the server CPU it saves):
+// - Per job only its text, name and hash travel, as three arrays; what jobs usually share (config, priority,
+//   retries, type, the play to replace) travels once per distinct combination in `opts`, with an index per job.
+//   So a 10,000-file import parses its config and works out its parse settings once, not 10,000 times.
+// - `keyed` holds one row per text and parse settings of the call, with its first copy: a copy sent twice with
+//   the same settings keeps only the first (a hash aggregate over three narrow columns, not a sort of the rows
+//   with their texts).
+// - `prior` finds, per key, the newest job it would duplicate (the duplicate rule, sql/fragments.ts). It reads
+//   only jobs whose contentHash is one of the call's (a constant array, so the planner sees how few they are
+//   and probes the contentHash index), so its cost follows the call, not the backlog of live jobs. It runs
+//   after the caller took the de-duplication lock in an earlier statement of the same transaction, so its
+//   snapshot already sees every competing change that committed before us.
 // - Ids are drawn in `fresh` (materialised once) so the result can say which input row got which id.
 // - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together.
 function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   // Each value once, as a numbered parameter.
   const param = (value: unknown) => `$${values.push(value)}`;
+  const { options, optionOf } = sharedOptions(jobs);
   const isForced = param(force);
-  const hashes = param(jobs.map((j) => j.hash));
   const text = `
-WITH input AS (
-  SELECT t.*, row_number() OVER (PARTITION BY t.hash, t.settings ORDER BY t.n) AS copy
-  FROM (
-    SELECT t.*, ${parseSettings('t.cfg::jsonb')} AS settings
-    FROM unnest(${param(jobs.map((j) => j.rawText))}::text[], ${param(jobs.map((j) => j.filename))}::text[],
-                ${param(jobs.map((j) => JSON.stringify(j.config)))}::text[], ${param(jobs.map((j) => j.priority ?? 0))}::int[],
-                ${param(jobs.map((j) => j.maxRetries ?? 3))}::int[], ${hashes}::text[],
-                ${param(jobs.map((j) => j.replacesPlaybookId ?? null))}::text[], ${param(jobs.map((j) => j.type ?? 'PARSE_PLAY'))}::text[])
-         WITH ORDINALITY AS t(raw, name, cfg, prio, maxr, hash, repl, typ, n)
-  ) t
+WITH opts AS (
+  SELECT o.k, o.cfg, o.prio, o.maxr, o.repl, o.typ, ${parseSettings('o.cfg')} AS settings
+  FROM unnest(${param(options.map((o) => o.config))}::jsonb[], ${param(options.map((o) => o.priority))}::int[],
+              ${param(options.map((o) => o.maxRetries))}::int[], ${param(options.map((o) => o.replacesPlaybookId))}::text[],
+              ${param(options.map((o) => o.type))}::"JobType"[])
+       WITH ORDINALITY AS o(cfg, prio, maxr, repl, typ, k)
+),
+input AS (
+  SELECT t.n, t.raw, t.name, t.hash, o.*
+  FROM unnest(${param(jobs.map((j) => j.rawText))}::text[], ${param(jobs.map((j) => j.filename))}::text[],
+              ${param(jobs.map((j) => j.hash))}::text[], ${param(optionOf)}::int[])
+       WITH ORDINALITY AS t(raw, name, hash, k, n)
+  JOIN opts o ON o.k = t.k
+),
+keyed AS (
+  SELECT min(i.n) AS first, i.hash, i.settings FROM input i GROUP BY i.hash, i.settings
 ),
 prior AS (
-  SELECT DISTINCT ON (i.n) i.n, o.id, o.status::text AS status
-  FROM input i
-  JOIN "ParseJob" o ON ${duplicateOf('o', 'i.hash', 'i.settings')}
-  WHERE NOT ${isForced}::boolean
-  ORDER BY i.n, o."createdAt" DESC
+  SELECT DISTINCT ON (k.first) k.first, o.id, o.status::text AS status
+  FROM keyed k
+  JOIN "ParseJob" o ON ${duplicateOf('o', 'k.hash', 'k.settings')}
+  WHERE NOT ${isForced}::boolean AND o."contentHash" = ANY(${param([...new Set(jobs.map((j) => j.hash))])}::text[])
+  ORDER BY k.first, o."createdAt" DESC
 ),
 fresh AS MATERIALIZED (
   SELECT gen_random_uuid()::text AS id, i.*
   FROM input i
-  WHERE ${isForced}::boolean OR (i.copy = 1 AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.n = i.n))
+  WHERE ${isForced}::boolean OR i.n IN (SELECT k.first FROM keyed k WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.first = k.first))
 ),
 inserted AS (
   INSERT INTO "ParseJob" ("id", "type", "rawText", "filename", "config", "priority", "maxRetries", "contentHash",
                           "replacesPlaybookId", "createdAt", "updatedAt", "runAfter")
-  SELECT id, typ::"JobType", raw, name, cfg::jsonb, prio, maxr, hash, repl, clock_timestamp(), clock_timestamp(), clock_timestamp()
+  SELECT id, typ, raw, name, cfg, prio, maxr, hash, repl, clock_timestamp(), clock_timestamp(), clock_timestamp()
   FROM fresh ORDER BY n
   RETURNING id, filename
 ),
@@ -66,11 +77,38 @@ notified AS (
 SELECT i.n::int AS n, f.id AS "newId", coalesce(p.id, own.id) AS "existingId", coalesce(p.status, 'queued') AS "existingStatus"
 FROM input i
 LEFT JOIN fresh f ON f.n = i.n
-LEFT JOIN prior p ON f.id IS NULL AND p.n = i.n
-LEFT JOIN fresh own ON f.id IS NULL AND p.id IS NULL AND own.hash = i.hash AND own.settings = i.settings AND own.copy = 1
+LEFT JOIN keyed k ON f.id IS NULL AND k.hash = i.hash AND k.settings = i.settings
+LEFT JOIN prior p ON p.first = k.first
+LEFT JOIN fresh own ON p.id IS NULL AND own.n = k.first
 CROSS JOIN (SELECT count(*) FROM notified) AS side_effects
 ORDER BY i.n`;
   return { text, values };
+}
+
+interface SharedOptions {
+  config: string;
+  priority: number;
+  maxRetries: number;
+  replacesPlaybookId: string | null;
+  type: string;
+}
+
+/** The distinct combinations of everything but text and name, and which one each job has (1-based, as SQL counts). */
+function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: number[] } {
+  const options: SharedOptions[] = [];
+  const seen = new Map<string, number>();
+  // A bulk import passes one config object for every file: serialise each object once.
+  const serialised = new Map<object, string>();
+  const optionOf = jobs.map((j) => {
+    let config = serialised.get(j.config);
+    if (config === undefined) serialised.set(j.config, (config = JSON.stringify(j.config)));
+    const o = { config, priority: j.priority ?? 0, maxRetries: j.maxRetries ?? 3, replacesPlaybookId: j.replacesPlaybookId ?? null, type: j.type ?? 'PARSE_PLAY' };
+    const key = JSON.stringify([o.config, o.priority, o.maxRetries, o.replacesPlaybookId, o.type]);
+    let k = seen.get(key);
+    if (k === undefined) seen.set(key, (k = options.push(o)));
+    return k;
+  });
+  return { options, optionOf };
 }
 
 interface EnqueueRow {
