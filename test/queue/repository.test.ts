@@ -53,6 +53,24 @@ describe('job repository', () => {
     expect(out[1]).toMatchObject({ kind: 'duplicate', existingId: idOf(out[0]) });
   });
 
+  it('in one call, tells copies apart by parse settings alone and names the job each copy duplicates', async () => {
+    const [held] = await enqueueJobs(t.sql, [job('held before')]);
+    const llm = { parser: 'llm', provider: 'openai', model: 'm', chunkSize: 8000 };
+    const out = await enqueueJobs(t.sql, [
+      job('mixed\n', 'a.txt'),
+      { ...job('mixed\n', 'b.txt'), priority: 5, maxRetries: 1 }, // same settings, other options: a copy of a.txt
+      { rawText: 'mixed\n', filename: 'c.txt', config: llm }, // other settings: a job of its own
+      { rawText: 'mixed\r\n', filename: 'd.txt', config: { ...llm } }, // a copy of c.txt (another config object)
+      job('held before', 'e.txt'),
+      job('held before', 'f.txt'),
+    ]);
+    expect(out.map((o) => o.kind)).toEqual(['enqueued', 'duplicate', 'enqueued', 'duplicate', 'duplicate', 'duplicate']);
+    expect(out[1]).toMatchObject({ existingId: idOf(out[0]), existingStatus: 'queued' });
+    expect(out[3]).toMatchObject({ existingId: idOf(out[2]), existingStatus: 'queued' });
+    expect(out[4]).toMatchObject({ existingId: idOf(held), existingStatus: 'queued' });
+    expect(out[5]).toMatchObject({ existingId: idOf(held), existingStatus: 'queued' });
+  });
+
   it('enqueues again a text whose earlier job failed or was cancelled', async () => {
     const [o] = await enqueueJobs(t.sql, [job('will be cancelled')]);
     if (o!.kind !== 'enqueued') throw new Error('expected enqueued');

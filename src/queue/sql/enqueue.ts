@@ -11,21 +11,25 @@ import { DEDUP_LOCK, duplicateOf, insertEvents, parseSettings } from './fragment
 // and the same statement through Prisma's interactive transaction about twice as slow as through pg, which
 // is why enqueue takes a pg pool only).
 //
-// Why it is shaped this way (each point measured on 10,000 jobs, by the server CPU it saves):
+// Why it is shaped this way (measured on 10,000 jobs by the server CPU each point saves):
 // - Per job only its text, name and hash travel, as three arrays; what jobs usually share (config, priority,
 //   retries, type, the play to replace) travels once per distinct combination in `opts`, with an index per job.
 //   So a 10,000-file import parses its config and works out its parse settings once, not 10,000 times.
 // - `keyed` holds one row per text and parse settings of the call, with its first copy: a copy sent twice with
 //   the same settings keeps only the first (a hash aggregate over three narrow columns, not a sort of the rows
 //   with their texts).
-// - `prior` finds, per key, the newest job it would duplicate (the duplicate rule, sql/fragments.ts). It reads
-//   only jobs whose contentHash is one of the call's (a constant array, so the planner sees how few they are
-//   and probes the contentHash index), so its cost follows the call, not the backlog of live jobs. It runs
-//   after the caller took the de-duplication lock in an earlier statement of the same transaction, so its
-//   snapshot already sees every competing change that committed before us.
+// - `prior` finds, per key, the newest job it would duplicate (the duplicate rule, sql/fragments.ts), by one
+//   probe of the contentHash index per key: the lateral subquery (fenced by OFFSET 0, so the rule's status
+//   test cannot pull in the status indexes) leaves the planner only that index, whether or not the table has
+//   statistics yet (test/queue/enqueue-plan.test.ts holds it to that). So its cost follows the call, not the backlog of live and stored jobs (a join here read every live job,
+//   and every completed one with its play, on each bulk enqueue). It runs after the caller took the
+//   de-duplication lock in an earlier statement of the same transaction, so its snapshot already sees every
+//   competing change that committed before us.
 // - Ids are drawn in `fresh` (materialised once) so the result can say which input row got which id.
 // - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together.
-function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[] } {
+// - The result names the new jobs, the job each duplicated key holds and each option's parse settings; which
+//   input row is a copy of which is matched up in enqueueJobs, which spares the server a join of every row.
+function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[]; optionOf: number[] } {
   const values: unknown[] = [];
   // Each value once, as a numbered parameter.
   const param = (value: unknown) => `$${values.push(value)}`;
@@ -52,8 +56,10 @@ keyed AS (
 prior AS (
   SELECT DISTINCT ON (k.first) k.first, o.id, o.status::text AS status
   FROM keyed k
-  JOIN "ParseJob" o ON ${duplicateOf('o', 'k.hash', 'k.settings')}
-  WHERE NOT ${isForced}::boolean AND o."contentHash" = ANY(${param([...new Set(jobs.map((j) => j.hash))])}::text[])
+  CROSS JOIN LATERAL (
+    SELECT o.id, o."contentHash", o.config, o.status, o."playbookId", o."createdAt" FROM "ParseJob" o WHERE o."contentHash" = k.hash OFFSET 0
+  ) o
+  WHERE NOT ${isForced}::boolean AND ${duplicateOf('o', 'k.hash', 'k.settings')}
   ORDER BY k.first, o."createdAt" DESC
 ),
 fresh AS MATERIALIZED (
@@ -74,15 +80,11 @@ events AS (
 notified AS (
   SELECT pg_notify(${param(JOBS_CHANNEL)}, '') FROM (SELECT 1 FROM fresh LIMIT 1) AS any_fresh
 )
-SELECT i.n::int AS n, f.id AS "newId", coalesce(p.id, own.id) AS "existingId", coalesce(p.status, 'queued') AS "existingStatus"
-FROM input i
-LEFT JOIN fresh f ON f.n = i.n
-LEFT JOIN keyed k ON f.id IS NULL AND k.hash = i.hash AND k.settings = i.settings
-LEFT JOIN prior p ON p.first = k.first
-LEFT JOIN fresh own ON p.id IS NULL AND own.n = k.first
-CROSS JOIN (SELECT count(*) FROM notified) AS side_effects
-ORDER BY i.n`;
-  return { text, values };
+SELECT 'new' AS kind, f.n::int AS n, f.id, NULL AS value FROM fresh f
+UNION ALL SELECT 'prior', p.first::int, p.id, p.status FROM prior p
+UNION ALL SELECT 'settings', o.k::int, NULL, o.settings FROM opts o
+UNION ALL SELECT 'notified', 0, NULL, NULL FROM notified`;
+  return { text, values, optionOf };
 }
 
 interface SharedOptions {
@@ -111,11 +113,15 @@ function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: nu
   return { options, optionOf };
 }
 
+/**
+ * One row of the statement's result: a job inserted (n: its input row), the job a key would duplicate (n: the
+ * key's first row; value: that job's status), an option's parse settings (n: the option), or the notify.
+ */
 interface EnqueueRow {
+  kind: 'new' | 'prior' | 'settings' | 'notified';
   n: number;
-  newId: string | null;
-  existingId: string | null;
-  existingStatus: string;
+  id: string | null;
+  value: string | null;
 }
 
 export type EnqueueOutcome =
@@ -131,15 +137,34 @@ export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options
   if (jobs.length === 0) return [];
   const rows = jobs.map((j) => ({ ...j, hash: contentHash(j.rawText) }));
   const force = Boolean(options.force);
-  const statement = enqueueStatement(rows, force);
+  const { optionOf, ...statement } = enqueueStatement(rows, force);
   // No JIT: a 10,000-row statement is estimated past jit_above_cost, and compiling it costs more server time
   // than it saves (about a tenth of the enqueue's server CPU, measured).
   const begin = force ? 'BEGIN; SET LOCAL jit = off' : `BEGIN; SET LOCAL jit = off; ${DEDUP_LOCK}`;
   const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>(statement)).rows, begin);
-  return result.map((r): EnqueueOutcome => {
-    const job = rows[r.n - 1]!;
-    return r.newId
-      ? { kind: 'enqueued', id: r.newId, filename: job.filename, contentHash: job.hash }
-      : { kind: 'duplicate', filename: job.filename, contentHash: job.hash, existingId: r.existingId!, existingStatus: r.existingStatus as JobStatus };
+  const newId = new Map<number, string>();
+  const prior = new Map<number, { id: string; status: JobStatus }>();
+  const settings = new Map<number, string>();
+  for (const r of result) {
+    if (r.kind === 'new') newId.set(r.n, r.id!);
+    else if (r.kind === 'prior') prior.set(r.n, { id: r.id!, status: r.value as JobStatus });
+    else if (r.kind === 'settings') settings.set(r.n, r.value!);
+  }
+  // A job left out duplicates the first job of the call with its text and parse settings (as the statement's
+  // `keyed` found it), or the job that one duplicates. Matching them up here spares the server a join of every
+  // row of the call; in the usual import, where every job is new, it is skipped.
+  const first = new Map<string, number>();
+  if (newId.size < rows.length) {
+    rows.forEach((job, i) => {
+      const key = `${job.hash} ${settings.get(optionOf[i]!)}`;
+      if (!first.has(key)) first.set(key, i + 1);
+    });
+  }
+  return rows.map((job, i): EnqueueOutcome => {
+    const id = newId.get(i + 1);
+    if (id) return { kind: 'enqueued', id, filename: job.filename, contentHash: job.hash };
+    const original = first.get(`${job.hash} ${settings.get(optionOf[i]!)}`)!;
+    const existing = prior.get(original) ?? { id: newId.get(original)!, status: 'queued' };
+    return { kind: 'duplicate', filename: job.filename, contentHash: job.hash, existingId: existing.id, existingStatus: existing.status };
   });
 }
