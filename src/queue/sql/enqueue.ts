@@ -141,7 +141,10 @@ export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options
   // No JIT: a 10,000-row statement is estimated past jit_above_cost, and compiling it costs more server time
   // than it saves (about a tenth of the enqueue's server CPU, measured).
   const begin = force ? 'BEGIN; SET LOCAL jit = off' : `BEGIN; SET LOCAL jit = off; ${DEDUP_LOCK}`;
-  const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>(statement)).rows, begin);
+  // One job at a time (the enqueue→start path) sends the same text every call: prepared once per connection,
+  // it is not parsed and planned again on each.
+  const name = rows.length === 1 ? 'playbuddy_enqueue_one' : undefined;
+  const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>({ name, ...statement })).rows, begin);
   const newId = new Map<number, string>();
   const prior = new Map<number, { id: string; status: JobStatus }>();
   const settings = new Map<number, string>();
