@@ -60,11 +60,14 @@ Examples:
           const notes = [m.modified ? 'changed since it was applied!' : '', m.carriedOver ? 'applied by an earlier playbuddy' : ''].filter(Boolean);
           console.log(`  applied  ${m.name}${notes.length ? `  (${notes.join('; ')})` : ''}`);
         }
-        for (const name of st.pending) console.log(`  pending  ${name}`);
+        for (const name of st.pending) {
+          console.log(`  pending  ${name}`);
+          for (const what of st.pendingDrops[name] ?? []) console.log(`    ${what}`);
+        }
         for (const name of st.unknown) console.log(`  unknown  ${name}  (not in this version of playbuddy)`);
         console.log(
           st.pending.length
-            ? `${st.pending.length} pending: run \`playbuddy db migrate\` (it only adds what is missing; enqueue, work and migrate-sessions also do it).`
+            ? `${st.pending.length} pending: run \`playbuddy db migrate\` (it only adds what is missing, and replaces only indexes playbuddy added; enqueue, work and migrate-sessions also do it).`
             : 'up to date.',
         );
         return st.applied.some((m) => m.modified) ? 1 : 0;

@@ -3,8 +3,15 @@ import type pg from 'pg';
 // playbuddy shares its database with the theatre-play-buddy app, whose tables may already hold some or all
 // of what a migration creates (the app made Playbook…ParsingSession, and an older ParseJob). So a migration's
 // SQL is never run as written: it is read as a list of objects to add, and only those missing from the live
-// database are created. Nothing is ever dropped, retyped or rewritten; a migration that would do so is
-// refused when it is read, before anything runs.
+// database are created. Nothing is ever retyped or rewritten, and nothing the app owns is ever dropped; a
+// migration that would do so is refused when it is read, before anything runs.
+//
+// The one thing a step may drop is an index playbuddy added itself, to replace it with a better one (a
+// partial index, say): one on a table only the queue owns (ParseJob, JobEvent, Worker) that is not one of
+// the indexes those tables have in the app's schema and the design (QUEUE_DESIGN_INDEXES), nor the index of
+// a constraint. The name is checked when the migration is read; the table the index is on is looked up in
+// the live database when the step runs, and anything else is refused there, so an index of the app's that
+// happens to carry such a name is never touched.
 
 export type Operation =
   | { kind: 'schema'; name: string; sql: string }
@@ -12,7 +19,19 @@ export type Operation =
   | { kind: 'table'; name: string; columns: Column[]; constraints: Array<{ name: string; sql: string }>; sql: string }
   | { kind: 'column'; table: string; column: Column }
   | { kind: 'index'; name: string; table: string; sql: string }
-  | { kind: 'constraint'; table: string; name: string; sql: string };
+  | { kind: 'constraint'; table: string; name: string; sql: string }
+  | { kind: 'dropIndex'; name: string };
+
+/** The tables only the queue owns: the app reads them, but indexes playbuddy added to them are its own. */
+const QUEUE_TABLES = ['ParseJob', 'JobEvent', 'Worker'];
+
+/** The queue tables' indexes in the app's schema (its ParseJob) and the design: never dropped. */
+const QUEUE_DESIGN_INDEXES = [
+  'ParseJob_status_priority_createdAt_idx',
+  'ParseJob_workerId_idx',
+  'ParseJob_playbookId_idx',
+  'JobEvent_jobId_createdAt_idx',
+];
 
 export interface Column {
   name: string;
@@ -27,6 +46,12 @@ export interface Action {
 }
 
 export class NotAdditiveError extends Error {}
+
+function notAdditive(stmt: string): NotAdditiveError {
+  return new NotAdditiveError(
+    `this statement does not only add to the database, and playbuddy never drops or changes what the app owns: ${stmt.split('\n')[0]}`,
+  );
+}
 
 const IDENT = String.raw`"((?:[^"]|"")+)"`;
 
@@ -66,6 +91,9 @@ function parseStatement(stmt: string): Operation[] {
   if ((m = stmt.match(new RegExp(`^CREATE (?:UNIQUE )?INDEX ${IDENT} ON ${IDENT}`)))) {
     return [{ kind: 'index', name: unquote(m[1]!), table: unquote(m[2]!), sql: stmt }];
   }
+  if ((m = stmt.match(new RegExp(`^DROP INDEX ${IDENT}$`))) && mayDropIndex(unquote(m[1]!))) {
+    return [{ kind: 'dropIndex', name: unquote(m[1]!) }];
+  }
   if ((m = stmt.match(new RegExp(`^ALTER TABLE ${IDENT} ADD CONSTRAINT ${IDENT} `)))) {
     return [{ kind: 'constraint', table: unquote(m[1]!), name: unquote(m[2]!), sql: stmt }];
   }
@@ -76,9 +104,41 @@ function parseStatement(stmt: string): Operation[] {
       return clauses.map((c) => ({ kind: 'column' as const, table, column: parseColumn(c.replace(/^ADD COLUMN\s+/, '')) }));
     }
   }
-  throw new NotAdditiveError(
-    `this statement does not only add to the database, and playbuddy never drops or changes what the app owns: ${stmt.split('\n')[0]}`,
-  );
+  throw notAdditive(stmt);
+}
+
+// Prisma names an index after its table (`ParseJob_…`), and playbuddy's explicit names follow that.
+function mayDropIndex(name: string): boolean {
+  return QUEUE_TABLES.some((t) => name.startsWith(`${t}_`)) && !QUEUE_DESIGN_INDEXES.includes(name) && !name.endsWith('_pkey');
+}
+
+/** The index a step creates in place of the dropped `name`: the one of the same name, else its pair by order. */
+function replacementOf(ops: Operation[], name: string): Extract<Operation, { kind: 'index' }> | undefined {
+  const creates = ops.filter((o): o is Extract<Operation, { kind: 'index' }> => o.kind === 'index');
+  return creates.find((o) => o.name === name) ?? creates.find((o) => replacedBy(ops, o.name) === name);
+}
+
+// Pairs each drop with a new index of another name in order: the first drop without a same-name
+// replacement with the first such create, and so on.
+function replacedBy(ops: Operation[], create: string): string | undefined {
+  const drops = ops.filter((o) => o.kind === 'dropIndex').map((o) => o.name);
+  const creates = ops.filter((o) => o.kind === 'index').map((o) => o.name);
+  const lone = drops.filter((d) => !creates.includes(d));
+  const fresh = creates.filter((c) => !drops.includes(c));
+  const i = fresh.indexOf(create);
+  return i >= 0 ? lone[i] : undefined;
+}
+
+function replaceDescription(name: string, table: string | null, by: Extract<Operation, { kind: 'index' }> | undefined): string {
+  const on = table ? ` on ${table}` : '';
+  if (!by) return `drop index ${name}${on}`;
+  const kind = /\sWHERE\s/i.test(by.sql) ? 'a partial one' : 'a new one';
+  return `replace index ${name}${on} with ${kind}${by.name === name ? '' : `, ${by.name}`}`;
+}
+
+/** What a step drops, in words, read from its SQL alone (for `db status`, before anything runs). */
+export function describeDrops(ops: Operation[]): string[] {
+  return ops.flatMap((o) => (o.kind === 'dropIndex' ? [replaceDescription(o.name, null, replacementOf(ops, o.name))] : []));
 }
 
 function parseTable(name: string, body: string, sql: string): Operation {
@@ -114,6 +174,9 @@ function literal(value: string): string {
  */
 export async function missingActions(client: Pick<pg.Client, 'query'>, ops: Operation[]): Promise<Action[]> {
   const actions: Action[] = [];
+  // Indexes this step drops: one it creates again under the same name is created after the drop, even
+  // though the catalog, read before anything runs, still shows the old one.
+  const dropped = new Map<string, number>();
   for (const op of ops) {
     switch (op.kind) {
       case 'schema':
@@ -154,8 +217,22 @@ export async function missingActions(client: Pick<pg.Client, 'query'>, ops: Oper
         break;
       }
       case 'index':
-        if (!(await relationExists(client, op.name))) actions.push({ description: `create index ${op.name} on ${op.table}`, sql: op.sql });
+        if (dropped.has(op.name)) {
+          const drop = actions[dropped.get(op.name)!]!;
+          drop.sql = `${drop.sql};\n${op.sql}`;
+        } else if (!(await relationExists(client, op.name))) {
+          actions.push({ description: `create index ${op.name} on ${op.table}`, sql: op.sql });
+        }
         break;
+      case 'dropIndex': {
+        // Already gone: a database migrated before, or one that never had it. Nothing to do (IF EXISTS).
+        const live = await indexTable(client, op.name);
+        if (!live) break;
+        if (!QUEUE_TABLES.includes(live.table) || live.backsConstraint) throw notAdditive(`DROP INDEX "${op.name}"`);
+        dropped.set(op.name, actions.length);
+        actions.push({ description: replaceDescription(op.name, live.table, replacementOf(ops, op.name)), sql: `DROP INDEX "${op.name}"` });
+        break;
+      }
       case 'constraint':
         if (!(await constraintExists(client, op.table, op.name))) {
           actions.push({ description: `add constraint ${op.name} to ${op.table}`, sql: op.sql });
@@ -199,6 +276,18 @@ function relationExists(client: Pick<pg.Client, 'query'>, name: string): Promise
     `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()`,
     [name],
   );
+}
+
+async function indexTable(client: Pick<pg.Client, 'query'>, name: string): Promise<{ table: string; backsConstraint: boolean } | null> {
+  const r = await client.query<{ table: string; backs_constraint: boolean }>(
+    `SELECT t.relname AS table, EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid) AS backs_constraint
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = ic.relnamespace
+      WHERE ic.relname = $1 AND n.nspname = current_schema()`,
+    [name],
+  );
+  const row = r.rows[0];
+  return row ? { table: row.table, backsConstraint: row.backs_constraint } : null;
 }
 
 function constraintExists(client: Pick<pg.Client, 'query'>, table: string, name: string): Promise<boolean> {

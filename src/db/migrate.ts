@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { UserError, errorMessage } from '../errors.js';
-import { NotAdditiveError, missingActions, parseMigration, type Action } from './additive.js';
+import { NotAdditiveError, describeDrops, missingActions, parseMigration, type Action } from './additive.js';
 import { MIGRATIONS_DIR } from './paths.js';
 import { pgCode, withPgClient } from './server.js';
 
@@ -48,6 +48,8 @@ export interface MigrationStatus {
   unknown: string[];
   /** The database already holds the app's tables (its own `_prisma_migrations` rows): it is adopted, not created. */
   appDatabase: boolean;
+  /** What each pending step drops (only indexes playbuddy added, to replace them), in words. */
+  pendingDrops: Record<string, string[]>;
 }
 
 export interface MigrationRun {
@@ -122,11 +124,17 @@ function compare(files: MigrationFileInfo[], state: DatabaseState): MigrationSta
       if (!ledger.has(f.name)) toCarry.push(row);
     }
   }
+  const pendingDrops: Record<string, string[]> = {};
+  for (const f of files.filter((f) => pending.includes(f.name))) {
+    const drops = describeDrops(parseMigration(f.sql));
+    if (drops.length) pendingDrops[f.name] = drops;
+  }
   return {
     applied,
     pending,
     unknown: state.ledger.filter((r) => !fileNames.has(r.name)).map((r) => r.name),
     appDatabase: state.appDatabase,
+    pendingDrops,
     toCarry,
   };
 }
@@ -275,6 +283,7 @@ const UNCHANGED = 'Nothing was changed: the database is as it was.';
 async function hintFor(c: pg.Client, err: unknown): Promise<string> {
   const code = pgCode(err);
   const message = errorMessage(err);
+  if (err instanceof NotAdditiveError) return `${UNCHANGED} This playbuddy release is broken: report it.`;
   if (code === '42501') {
     const who = await c
       .query<{ role: string; schema: string; db: string }>(`SELECT current_user AS role, current_schema() AS schema, current_database() AS db`)

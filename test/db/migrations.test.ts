@@ -10,7 +10,7 @@ import {
   migrationStatus,
   readMigrations,
 } from '../../src/db/migrate.js';
-import { NotAdditiveError, parseMigration } from '../../src/db/additive.js';
+import { NotAdditiveError, missingActions, parseMigration } from '../../src/db/additive.js';
 import { ensureDatabase, withPgClient } from '../../src/db/server.js';
 import { withDatabase } from '../../src/config/database.js';
 import { emptyDatabases } from '../helpers/db.js';
@@ -49,6 +49,44 @@ describe('migrations', () => {
     ]) {
       expect(() => parseMigration(sql), sql).toThrow(NotAdditiveError);
     }
+  });
+
+  it('reads a drop of an index playbuddy added to a queue table, to replace it', () => {
+    expect(parseMigration('DROP INDEX "ParseJob_status_lockExpiry_idx";')).toEqual([{ kind: 'dropIndex', name: 'ParseJob_status_lockExpiry_idx' }]);
+  });
+
+  it.each([
+    ["an index of the app's ParseJob (the seed's)", 'DROP INDEX "ParseJob_workerId_idx";'],
+    ["the app's ParseJob index claiming used to walk", 'DROP INDEX "ParseJob_status_priority_createdAt_idx";'],
+    ['the design\'s JobEvent index', 'DROP INDEX "JobEvent_jobId_createdAt_idx";'],
+    ['a primary key', 'DROP INDEX "ParseJob_pkey";'],
+    ["an index on an app table", 'DROP INDEX "Playbook_title_idx";'],
+    ["an index on the legacy sessions", 'DROP INDEX "ParsingSession_status_idx";'],
+    ['a queue table', 'DROP TABLE "ParseJob";'],
+    ['a column of a queue table', 'ALTER TABLE "ParseJob" DROP COLUMN "lockExpiry";'],
+  ])('still refuses to drop %s', (_what, sql) => {
+    expect(() => parseMigration(sql)).toThrow(NotAdditiveError);
+  });
+
+  it('drops an index only when the live database has it on a queue table: absent is nothing to do, on an app table refused', async () => {
+    const d = await emptyDb('drop_owned');
+    await applyPendingMigrations(d.url);
+    const ops = parseMigration('DROP INDEX "ParseJob_extra_idx";\n\nCREATE INDEX "ParseJob_extra_idx" ON "ParseJob"("filename") WHERE (status = \'queued\');');
+    await withPgClient(d.url, async (c) => {
+      // Absent (a database migrated before): only the create is left to do.
+      expect((await missingActions(c, ops)).map((a) => a.description)).toEqual(['create index ParseJob_extra_idx on ParseJob']);
+      // Present on ParseJob: dropped and created again in one action, the drop first.
+      await c.query(`CREATE INDEX "ParseJob_extra_idx" ON "ParseJob"("filename")`);
+      const actions = await missingActions(c, ops);
+      expect(actions.map((a) => a.description)).toEqual(['replace index ParseJob_extra_idx on ParseJob with a partial one']);
+      await c.query(actions[0]!.sql);
+      const def = await c.query(`SELECT pg_get_indexdef('"ParseJob_extra_idx"'::regclass) AS def`);
+      expect(def.rows[0].def).toMatch(/WHERE \(status = 'queued'::"JobStatus"\)$/);
+      // The same name on a table of the app's is the app's: refused before anything runs.
+      await c.query(`DROP INDEX "ParseJob_extra_idx"`);
+      await c.query(`CREATE INDEX "ParseJob_extra_idx" ON "Playbook"("title")`);
+      await expect(missingActions(c, ops)).rejects.toThrow(NotAdditiveError);
+    });
   });
 
   it("applies every migration to an empty database and records it in playbuddy's own ledger", async () => {
