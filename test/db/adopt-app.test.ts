@@ -88,6 +88,52 @@ describe('adopting an existing database', () => {
     expect(ledger.rows.map((r) => [r.migration_name, r.carried_over])).toEqual(names().map((n, i) => [n, i < 2]));
   });
 
+  it("an app database the previous release migrated gets its lease and session indexes replaced by partial ones, rows kept", async () => {
+    const d = await emptyDb('adopt_prev_release');
+    await makeAppDb(d.url);
+    await applyPendingMigrations(d.url);
+    // As the previous release left it: the full indexes, and the partial step not yet in the ledger.
+    const step = names().find((n) => n.endsWith('_partial_lease_indexes'))!;
+    await withPgClient(d.url, async (c) => {
+      await c.query(`DROP INDEX "ParseJob_running_lockExpiry_idx"`);
+      await c.query(`DROP INDEX "ParseJob_legacySessionId_key"`);
+      await c.query(`CREATE UNIQUE INDEX "ParseJob_legacySessionId_key" ON "ParseJob"("legacySessionId")`);
+      await c.query(`CREATE INDEX "ParseJob_status_lockExpiry_idx" ON "ParseJob"("status", "lockExpiry")`);
+      await c.query(`DELETE FROM "${LEDGER}" WHERE migration_name = $1`, [step]);
+      await c.query(`INSERT INTO "ParseJob" (id, "rawText", filename, "updatedAt", "legacySessionId") VALUES ('j1', 'T', 'a.txt', now(), 's1'), ('j2', 'T', 'b.txt', now(), NULL)`);
+    });
+    expect((await migrationStatus(d.url)).pendingDrops).toEqual({
+      [step]: [
+        'replace index ParseJob_legacySessionId_key with a partial one',
+        'replace index ParseJob_status_lockExpiry_idx with a partial one, ParseJob_running_lockExpiry_idx',
+      ],
+    });
+
+    const run = await applyPendingMigrations(d.url);
+    expect(run.applied).toEqual([step]);
+    expect(run.actions).toEqual([
+      'replace index ParseJob_legacySessionId_key on ParseJob with a partial one',
+      'replace index ParseJob_status_lockExpiry_idx on ParseJob with a partial one, ParseJob_running_lockExpiry_idx',
+      'create index ParseJob_running_lockExpiry_idx on ParseJob',
+    ]);
+    expect(await objects(d.url)).toEqual(reference);
+    const partial = await withPgClient(d.url, (c) =>
+      c.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ParseJob' AND indexdef LIKE '%WHERE%' ORDER BY 1`),
+    );
+    expect(partial.rows.map((r) => r.indexname)).toEqual([
+      'ParseJob_claim_idx',
+      'ParseJob_finished_idx',
+      'ParseJob_legacySessionId_key',
+      'ParseJob_running_lockExpiry_idx',
+    ]);
+    const rows = await withPgClient(d.url, (c) => c.query(`SELECT id, "legacySessionId" FROM "ParseJob" ORDER BY id`));
+    expect(rows.rows).toEqual([
+      { id: 'j1', legacySessionId: 's1' },
+      { id: 'j2', legacySessionId: null },
+    ]);
+    expect(await applyPendingMigrations(d.url)).toEqual({ applied: [], carriedOver: [], actions: [] });
+  });
+
   it('repairs an app database an earlier playbuddy damaged: its failed row is marked rolled back, the app rows are untouched', async () => {
     const d = await emptyDb('adopt_damaged');
     await makeAppDb(d.url);

@@ -14,7 +14,8 @@ const RECOVER_PER_CLAIM = 50;
 // Why it is shaped this way:
 // - `recovered`: jobs still `running` whose lease expired belong to a worker that died or was cut off. They
 //   use an attempt: `retrying` with backoff, or `failed` when no retries are left, with their JobEvent. It
-//   walks the (status, lockExpiry) index; SKIP LOCKED so two claimers never block on the same dead job.
+//   walks the partial index ParseJob_running_lockExpiry_idx (lockExpiry) WHERE status = 'running' — the one
+//   status leaseExpired leaves from, which the index's predicate must keep matching; SKIP LOCKED so two claimers never block on the same dead job.
 //   Claiming them in the same statement means recovery needs no sweeper process: any live worker with a free
 //   slot does it, so recovery is bounded by the lease plus one claim.
 // - `picked`: runnable jobs in priority-then-age order, not before their not-before time. The partial index

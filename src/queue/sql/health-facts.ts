@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/queryable.js';
 import { WORKER_ALIVE_MS } from './live-workers.js';
 
 // What `playbuddy health` judges, in one round trip. Each part reads what an index serves: runnable jobs
-// from the claim's partial index, running ones from (status, lockExpiry), the window's finished jobs from the
+// from the claim's partial index, running ones from the partial ParseJob_running_lockExpiry_idx, the window's finished jobs from the
 // partial index on completedAt (ParseJob_finished_idx) — bounded by time, so a long history costs nothing.
 const HEALTH_SQL = `
 SELECT

@@ -17,8 +17,10 @@ import { notify } from './notify.js';
 const CONTENT_HASH_SQL = `encode(sha256(convert_to(replace(replace(s."rawText", chr(13) || chr(10), chr(10)), chr(13), chr(10)), 'UTF8')), 'hex')`;
 
 // A session another run migrated meanwhile is left out by the unique `legacySessionId` (the insert waits for
-// that run to commit, then skips the row), so it is neither duplicated nor counted. Timestamps arrive as ISO
-// strings ending in Z; casting them to `timestamp` keeps that UTC wall-clock time, as the columns hold it.
+// that run to commit, then skips the row), so it is neither duplicated nor counted. The unique index is
+// partial (only migrated jobs have a session), so ON CONFLICT names its predicate to be able to use it.
+// Timestamps arrive as ISO strings ending in Z; casting them to `timestamp` keeps that UTC wall-clock time,
+// as the columns hold it.
 //
 // The duplicate rule (fragments.ts) holds here too, for sessions that would become queued jobs: one whose
 // text and settings already have a job that holds them — in the queue, or earlier in this batch — becomes a
@@ -67,7 +69,7 @@ inserted AS (
          CASE WHEN d.status = 'queued' AND d.dup IS NULL THEN d.partial END
   FROM decided d
   ORDER BY d.n
-  ON CONFLICT ("legacySessionId") DO NOTHING
+  ON CONFLICT ("legacySessionId") WHERE "legacySessionId" IS NOT NULL DO NOTHING
   RETURNING "id", "legacySessionId"
 )
 SELECT i.id AS "jobId", i."legacySessionId" AS "sessionId", d.dup AS "duplicateOf"
