@@ -49,6 +49,10 @@ describe('read-only commands', () => {
     expect(st.code).toBe(0);
     const migrations = readdirSync(join(ROOT, 'prisma', 'migrations')).filter((name) => /^\d{14}_/.test(name)).length;
     expect(st.stdout).toMatch(new RegExp(`\\b${migrations} pending: run \`playbuddy db migrate\``));
+    // A step that replaces an index playbuddy added says so under its name, before anything runs.
+    expect(st.stdout).toMatch(
+      /pending {2}\d{14}_partial_lease_indexes\n {4}replace index ParseJob_legacySessionId_key with a partial one\n {4}replace index ParseJob_status_lockExpiry_idx with a partial one, ParseJob_running_lockExpiry_idx\n/,
+    );
 
     // The dry run still reports what it would migrate.
     const dry = await runCli(['migrate-sessions', '--dry-run', '--json'], { databaseUrl: d.url });
