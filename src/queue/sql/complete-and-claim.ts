@@ -11,22 +11,32 @@ import { LEASE_CLEARED, holdsLease, insertEvents } from './fragments.js';
 // gets its own JobEvent; a job counts as done only once this statement has committed. The completions and
 // the claim touch different rows: the finished jobs are `running`, the candidates are not. The LEFT JOIN
 // returns one row even when nothing was claimed, so the completions' outcome is always known.
-// Parameters: $1 job ids, $2 their lease tokens (same order), then the claim's.
-const COMPLETE_MANY_CTES = `
+//
+// One completion (the usual case: a batch forms only while another completion is on its way) is fenced on
+// scalar parameters; several join their arrays of ids and tokens. The join costs the single case about a
+// third of the statement's time (measured: 650 against 940 completions a second on one connection), so
+// each shape is its own prepared statement.
+// Parameters: $1 the job id (or ids), $2 its lease token (or tokens, same order), then the claim's.
+function completeCtes(many: boolean): string {
+  const fenced = many
+    ? `FROM unnest($1::text[], $2::text[]) AS l(id, token)
+  WHERE ${holdsLease('l.id', 'l.token', 'j')}`
+    : `WHERE ${holdsLease('$1::text', '$2::text', 'j')}`;
+  return `
 done AS (
   UPDATE "ParseJob" j SET
     status = 'completed', "playbookId" = NULL, progress = 100, "completedAt" = clock_timestamp(), "updatedAt" = now(),
     "lastError" = NULL, ${LEASE_CLEARED}
-  FROM unnest($1::text[], $2::text[]) AS l(id, token)
-  WHERE ${holdsLease('l.id', 'l.token', 'j')}
+  ${fenced}
   RETURNING j.id, j."retryCount"
 ),
 done_event AS (
   ${insertEvents('id', sqlLiteral(JOB_EVENTS.completed), `jsonb_build_object('from', 'running', 'to', 'completed', 'playbookId', NULL::text, 'attempt', "retryCount" + 1)`, 'done')}
 )`;
+}
 
 // The claim's LIMIT is part of the text, one prepared statement per count, for the reason given in claim.ts.
-const completeAndClaimSql = (limit: number) => `WITH ${COMPLETE_MANY_CTES},
+const completeAndClaimSql = (limit: number, many: boolean) => `WITH ${completeCtes(many)},
 ${claimCtes({ worker: '$3', limit: claimLimit(limit), lease: '$4', base: '$5', cap: '$6' })}
 SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS "completedIds", c.*
 FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
@@ -50,10 +60,12 @@ export interface CompleteAndClaimOutcome {
  */
 export async function completeAndClaim(db: Queryable, leases: Lease[], req: ClaimRequest): Promise<CompleteAndClaimOutcome> {
   try {
+    const many = leases.length !== 1;
+    const [ids, tokens] = many ? [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken)] : [leases[0]!.jobId, leases[0]!.leaseToken];
     const { rows } = await db.query<ClaimRow & { completedIds: string[] }>({
-      name: `playbuddy_complete_and_claim_${req.limit}`,
-      text: completeAndClaimSql(req.limit),
-      values: [leases.map((l) => l.jobId), leases.map((l) => l.leaseToken), req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+      name: `playbuddy_complete${many ? '_many' : ''}_and_claim_${req.limit}`,
+      text: completeAndClaimSql(req.limit, many),
+      values: [ids, tokens, req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
     });
     return {
       completed: new Set(rows[0]?.completedIds ?? []),
