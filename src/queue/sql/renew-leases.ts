@@ -13,16 +13,18 @@ import { millis } from './fragments.js';
 // someone else is not renewed this time, yet still reported held when this statement's snapshot shows it
 // ours (`held`). Such a row cannot be recovered meanwhile either, since recovery skips locked rows too; a
 // pause or cancel that committed after the snapshot is seen at the next heartbeat or through its NOTIFY.
+// The rows still ours; `lockable` repeats the fence rather than reading `held`, so a row changed since the
+// snapshot is re-checked against it when locked.
+const OURS = `SELECT j.id
+  FROM "ParseJob" j JOIN unnest($1::text[], $2::text[]) AS h(id, token) ON j.id = h.id
+  WHERE j."leaseToken" = h.token AND j.status = 'running'`;
+
 const RENEW_SQL = `
 WITH held AS (
-  SELECT j.id
-  FROM "ParseJob" j JOIN unnest($1::text[], $2::text[]) AS h(id, token) ON j.id = h.id
-  WHERE j."leaseToken" = h.token AND j.status = 'running'
+  ${OURS}
 ),
 lockable AS (
-  SELECT j.id
-  FROM "ParseJob" j JOIN unnest($1::text[], $2::text[]) AS h(id, token) ON j.id = h.id
-  WHERE j."leaseToken" = h.token AND j.status = 'running'
+  ${OURS}
   FOR UPDATE OF j SKIP LOCKED
 ),
 renewed AS (
