@@ -20,9 +20,15 @@ export interface Terminal {
   close(): void;
 }
 
+// Conventions by which a program learns that nobody watches it. The suite itself may run under them (CI
+// sets CI), but a terminal opened here stands for a person at one; a test that wants them sets them itself.
+const UNWATCHED = ['CI', 'NO_COLOR', 'FORCE_COLOR', 'NODE_DISABLE_COLORS'];
+
 export function openTerminal(command: string, options: { env?: NodeJS.ProcessEnv; width?: number; height?: number; cwd?: string } = {}): Terminal {
   const socket = `pbtest-${randomBytes(4).toString('hex')}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, ...options.env } });
+  // The tmux server, started by the first command, hands its own environment to the pane.
+  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !UNWATCHED.includes(k)));
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...serverEnv, ...options.env } });
   const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`]));
   tmux(
     'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 120), '-y', String(options.height ?? 40),

@@ -41,8 +41,21 @@ describe('stage progress', { timeout: 240_000 }, () => {
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE "Playbook" IN SHARE MODE');
     const worker = spawn(process.execPath, [BIN, 'work', '--drain'], { env: { ...process.env, DATABASE_URL: t.url }, stdio: 'ignore' });
-    const exited = new Promise((resolve) => worker.on('exit', resolve));
+    let alive = true;
+    const exited = new Promise((resolve) => worker.on('exit', resolve)).finally(() => (alive = false));
     const seen: Seen[] = [];
+    // A fast machine parses the play within the first second, before any progress is due (writes are at
+    // most one a second). Freezing the worker for longer than that between short runs makes each run report
+    // where the parser got to, however fast it is, and the frozen job holds still while the test looks.
+    let storingSeen = false;
+    const stutter = (async () => {
+      while (alive && !storingSeen) {
+        worker.kill('SIGSTOP');
+        await new Promise((r) => setTimeout(r, 1_200));
+        worker.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     try {
       const storing = await waitFor(
         'the job to be storing',
@@ -51,7 +64,8 @@ describe('stage progress', { timeout: 240_000 }, () => {
           const now = rows[0]!;
           const last = seen.at(-1);
           if (!last || last.stage !== now.stage || last.progress !== now.progress || last.status !== now.status) seen.push(now);
-          return now.stage === 'storing' && now.status === 'running';
+          storingSeen = now.stage === 'storing' && now.status === 'running';
+          return storingSeen;
         },
         180_000,
       );
@@ -63,6 +77,8 @@ describe('stage progress', { timeout: 240_000 }, () => {
       const detail = (await cli(['status', id.slice(0, 8)])).stdout;
       expect(detail).toMatch(/^progress\s+storing 90%$/m);
     } finally {
+      storingSeen = true;
+      await stutter;
       await blocker.query('ROLLBACK');
       await blocker.end();
     }
