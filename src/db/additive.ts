@@ -6,12 +6,16 @@ import type pg from 'pg';
 // database are created. Nothing is ever retyped or rewritten, and nothing the app owns is ever dropped; a
 // migration that would do so is refused when it is read, before anything runs.
 //
-// The one thing a step may drop is an index playbuddy added itself, to replace it with a better one (a
-// partial index, say): one on a table only the queue owns (ParseJob, JobEvent, Worker) that is not one of
-// the indexes those tables have in the app's schema and the design (QUEUE_DESIGN_INDEXES), nor the index of
-// a constraint. The name is checked when the migration is read; the table the index is on is looked up in
-// the live database when the step runs, and anything else is refused there, so an index of the app's that
-// happens to carry such a name is never touched.
+// What a step may drop is what playbuddy added itself, to replace it with something better:
+// - an index (by a partial one, say) on a table only the queue owns (ParseJob, JobEvent, Worker) that is not
+//   one of the indexes those tables have in the app's schema and the design (QUEUE_DESIGN_INDEXES), nor the
+//   index of a constraint. The name is checked when the migration is read; the table the index is on is
+//   looked up in the live database when the step runs, and anything else is refused there, so an index of
+//   the app's that happens to carry such a name is never touched;
+// - a constraint other than the primary key on a table the app never had (JobEvent, Worker: playbuddy
+//   created them, so every constraint on them is playbuddy's).
+// Besides tables, columns, indexes and constraints, a step may add trigger functions in playbuddy's own
+// namespace (named `playbuddy_…`, so never one of the app's) and triggers on the queue's tables.
 
 export type Operation =
   | { kind: 'schema'; name: string; sql: string }
@@ -20,10 +24,16 @@ export type Operation =
   | { kind: 'column'; table: string; column: Column }
   | { kind: 'index'; name: string; table: string; sql: string }
   | { kind: 'constraint'; table: string; name: string; sql: string }
-  | { kind: 'dropIndex'; name: string };
+  | { kind: 'dropIndex'; name: string }
+  | { kind: 'dropConstraint'; table: string; name: string }
+  | { kind: 'function'; name: string; sql: string }
+  | { kind: 'trigger'; name: string; table: string; sql: string };
 
 /** The tables only the queue owns: the app reads them, but indexes playbuddy added to them are its own. */
 const QUEUE_TABLES = ['ParseJob', 'JobEvent', 'Worker'];
+
+/** The queue tables the app's schema never had: playbuddy created them and everything on them. */
+const OWN_TABLES = ['JobEvent', 'Worker'];
 
 /** The queue tables' indexes in the app's schema (its ParseJob) and the design: never dropped. */
 const QUEUE_DESIGN_INDEXES = [
@@ -66,11 +76,24 @@ function splitStatements(sql: string): string[] {
     .split('\n')
     .filter((line) => !line.trim().startsWith('--'))
     .join('\n');
-  // Prisma ends every statement with a semicolon at the end of a line; none of its statements holds one inside.
-  return withoutComments
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  // Prisma ends every statement with a semicolon at the end of a line; none of its statements holds one
+  // inside. A function's body does, between its $$ quotes, so those stretches are kept whole.
+  const statements: string[] = [];
+  let current = '';
+  for (const [i, part] of withoutComments.split('$$').entries()) {
+    if (i % 2 === 1) {
+      current += `$$${part}$$`;
+      continue;
+    }
+    const pieces = part.split(/;\s*(?:\n|$)/);
+    current += pieces[0];
+    for (const piece of pieces.slice(1)) {
+      statements.push(current);
+      current = piece;
+    }
+  }
+  statements.push(current);
+  return statements.map((s) => s.trim()).filter(Boolean);
 }
 
 function parseStatement(stmt: string): Operation[] {
@@ -93,6 +116,15 @@ function parseStatement(stmt: string): Operation[] {
   }
   if ((m = stmt.match(new RegExp(`^DROP INDEX ${IDENT}$`))) && mayDropIndex(unquote(m[1]!))) {
     return [{ kind: 'dropIndex', name: unquote(m[1]!) }];
+  }
+  if ((m = stmt.match(new RegExp(`^ALTER TABLE ${IDENT} DROP CONSTRAINT ${IDENT}$`))) && OWN_TABLES.includes(unquote(m[1]!)) && !m[2]!.endsWith('_pkey')) {
+    return [{ kind: 'dropConstraint', table: unquote(m[1]!), name: unquote(m[2]!) }];
+  }
+  if ((m = stmt.match(new RegExp(`^CREATE OR REPLACE FUNCTION ${IDENT}\\(\\) RETURNS trigger `))) && m[1]!.startsWith('playbuddy_')) {
+    return [{ kind: 'function', name: unquote(m[1]!), sql: stmt }];
+  }
+  if ((m = stmt.match(new RegExp(`^CREATE TRIGGER ${IDENT} (?:BEFORE|AFTER) [A-Z ]+ ON ${IDENT} `))) && QUEUE_TABLES.includes(unquote(m[2]!))) {
+    return [{ kind: 'trigger', name: unquote(m[1]!), table: unquote(m[2]!), sql: stmt }];
   }
   if ((m = stmt.match(new RegExp(`^ALTER TABLE ${IDENT} ADD CONSTRAINT ${IDENT} `)))) {
     return [{ kind: 'constraint', table: unquote(m[1]!), name: unquote(m[2]!), sql: stmt }];
@@ -138,7 +170,11 @@ function replaceDescription(name: string, table: string | null, by: Extract<Oper
 
 /** What a step drops, in words, read from its SQL alone (for `db status`, before anything runs). */
 export function describeDrops(ops: Operation[]): string[] {
-  return ops.flatMap((o) => (o.kind === 'dropIndex' ? [replaceDescription(o.name, null, replacementOf(ops, o.name))] : []));
+  return ops.flatMap((o) => {
+    if (o.kind === 'dropIndex') return [replaceDescription(o.name, null, replacementOf(ops, o.name))];
+    if (o.kind === 'dropConstraint') return [`drop constraint ${o.name} on ${o.table}`];
+    return [];
+  });
 }
 
 function parseTable(name: string, body: string, sql: string): Operation {
@@ -236,6 +272,27 @@ export async function missingActions(client: Pick<pg.Client, 'query'>, ops: Oper
       case 'constraint':
         if (!(await constraintExists(client, op.table, op.name))) {
           actions.push({ description: `add constraint ${op.name} to ${op.table}`, sql: op.sql });
+        }
+        break;
+      case 'dropConstraint':
+        // Already gone (a database migrated before): nothing to do.
+        if (await constraintExists(client, op.table, op.name)) {
+          actions.push({ description: `drop constraint ${op.name} on ${op.table}`, sql: `ALTER TABLE "${op.table}" DROP CONSTRAINT "${op.name}"` });
+        }
+        break;
+      case 'function':
+        if (!(await exists(client, `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $1 AND n.nspname = current_schema()`, [op.name]))) {
+          actions.push({ description: `create function ${op.name}`, sql: op.sql });
+        }
+        break;
+      case 'trigger':
+        if (!(await exists(
+          client,
+          `SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE t.tgname = $1 AND c.relname = $2 AND n.nspname = current_schema()`,
+          [op.name, op.table],
+        ))) {
+          actions.push({ description: `create trigger ${op.name} on ${op.table}`, sql: op.sql });
         }
         break;
     }

@@ -89,6 +89,43 @@ describe('migrations', () => {
     });
   });
 
+  it("reads a drop of a constraint on a table only playbuddy made, and playbuddy's trigger functions and queue triggers", () => {
+    expect(parseMigration('ALTER TABLE "JobEvent" DROP CONSTRAINT "JobEvent_jobId_fkey";')).toEqual([
+      { kind: 'dropConstraint', table: 'JobEvent', name: 'JobEvent_jobId_fkey' },
+    ]);
+    const body = 'CREATE OR REPLACE FUNCTION "playbuddy_f"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  DELETE FROM "JobEvent";\n  RETURN NULL;\nEND\n$$;';
+    expect(parseMigration(`${body}\n\nCREATE TRIGGER "ParseJob_t" AFTER DELETE ON "ParseJob" FOR EACH STATEMENT EXECUTE FUNCTION "playbuddy_f"();`).map((o) => o.kind)).toEqual([
+      'function',
+      'trigger',
+    ]);
+  });
+
+  it.each([
+    ["a constraint of the app's ParseJob", 'ALTER TABLE "ParseJob" DROP CONSTRAINT "ParseJob_playbookId_fkey";'],
+    ['a constraint of an app table', 'ALTER TABLE "Line" DROP CONSTRAINT "Line_sceneId_fkey";'],
+    ["a playbuddy table's primary key", 'ALTER TABLE "JobEvent" DROP CONSTRAINT "JobEvent_pkey";'],
+    ['a function outside playbuddy\'s namespace', 'CREATE OR REPLACE FUNCTION "touch"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NULL;\nEND\n$$;'],
+    ['a trigger on an app table', 'CREATE TRIGGER "Line_t" AFTER DELETE ON "Line" FOR EACH STATEMENT EXECUTE FUNCTION "playbuddy_f"();'],
+  ])('refuses %s', (_what, sql) => {
+    expect(() => parseMigration(sql)).toThrow(NotAdditiveError);
+  });
+
+  it("deletes a job's events with the job, whoever deletes it, with no foreign key to check on every event written", async () => {
+    const d = await emptyDb('events_trigger');
+    await applyPendingMigrations(d.url);
+    await withPgClient(d.url, async (c) => {
+      const fks = await c.query(`SELECT conname FROM pg_constraint WHERE conrelid = '"JobEvent"'::regclass AND contype = 'f'`);
+      expect(fks.rows).toEqual([]);
+      for (const id of ['a', 'b']) {
+        await c.query(`INSERT INTO "ParseJob" (id, "rawText", filename, config, "updatedAt") VALUES ($1, 'x', 'x.txt', '{}', now())`, [id]);
+        await c.query(`INSERT INTO "JobEvent" (id, "jobId", event) VALUES ($1 || '1', $1, 'enqueued'), ($1 || '2', $1, 'claimed')`, [id]);
+      }
+      await c.query(`DELETE FROM "ParseJob" WHERE id = 'a'`);
+      const left = await c.query(`SELECT "jobId", count(*)::int AS n FROM "JobEvent" GROUP BY 1`);
+      expect(left.rows).toEqual([{ jobId: 'b', n: 2 }]);
+    });
+  });
+
   it("applies every migration to an empty database and records it in playbuddy's own ledger", async () => {
     const d = await emptyDb('apply');
     const run = await applyPendingMigrations(d.url);

@@ -18,7 +18,7 @@ beforeAll(async () => {
   poisonAt = order.indexOf(poison);
 });
 beforeEach(async () => {
-  await t.db.$executeRawUnsafe(`TRUNCATE "ParseJob" CASCADE`);
+  await t.db.$executeRawUnsafe(`TRUNCATE "ParseJob", "JobEvent" CASCADE`);
   await acceptAllJobs(t.db);
 });
 

@@ -62,7 +62,8 @@ describe('migrated sessions under a draining worker', () => {
 
     // The old contexts could not be resumed: the job says it started over.
     for (const key of ['interrupted', 'malformed']) {
-      const events = await t.db.jobEvent.findMany({ where: { job: { legacySessionId: ids[key] } }, orderBy: { createdAt: 'asc' } });
+      const job = await t.db.parseJob.findUniqueOrThrow({ where: { legacySessionId: ids[key] } });
+      const events = await t.db.jobEvent.findMany({ where: { jobId: job.id }, orderBy: { createdAt: 'asc' } });
       expect(events.map((e) => e.event), key).toEqual(expect.arrayContaining(['migrated', 'restarted']));
       expect(events[0]!.event).toBe('migrated');
     }

@@ -179,7 +179,8 @@ describe('migrate-sessions', () => {
       event: 'migrated',
       details: { sessionId: ids.parsing, from: 'parsing', to: 'queued', context: 'saved', legacyPlaybookId: expect.any(String) },
     });
-    const malformed = await t.db.jobEvent.findFirstOrThrow({ where: { job: { legacySessionId: ids.malformedString } } });
+    const malformedJob = await t.db.parseJob.findUniqueOrThrow({ where: { legacySessionId: ids.malformedString } });
+    const malformed = await t.db.jobEvent.findFirstOrThrow({ where: { jobId: malformedJob.id } });
     expect(malformed.details).toMatchObject({ context: 'unreadable' });
   });
 

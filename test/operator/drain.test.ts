@@ -25,7 +25,7 @@ afterAll(async () => {
   await t?.drop();
 });
 beforeEach(async () => {
-  await t.db.$executeRawUnsafe('TRUNCATE "ParseJob" CASCADE');
+  await t.db.$executeRawUnsafe('TRUNCATE "ParseJob", "JobEvent" CASCADE');
 });
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { databaseUrl: t.url, env, timeoutMs: 90_000 });

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
 
-// `playbuddy prune`: finished jobs older than a cutoff go, with their events (the foreign key cascades; the
-// count of events is read in the same snapshot, before the cascade),
+// `playbuddy prune`: finished jobs older than a cutoff go, with their events (ParseJob's delete trigger takes
+// them; the count of events is read in the same snapshot, before the trigger runs),
 // a batch per statement and per transaction, so no lock is held long and workers go on claiming meanwhile.
 // Plays are separate rows that jobs only point at: deleting a job never deletes a play. Old jobs are found
 // by createdAt (indexed); a job finishes long after it was created only when it waited, and then the cutoff
