@@ -3,7 +3,9 @@
 // and their speaker links, in one transaction, as a job's completion writes them, with the statements it
 // takes, PostgreSQL's CPU time and the WAL it writes (measures a busy machine does not move much). The play comes from the
 // corpus through the compiled rules parser when both are there, else a generated play of the same size.
-// Also times reading it back (what `export` and `show` do), with the server's CPU time for that. Works in a database of its own.
+// Also times reading it back (what `export` and `show` do), with the server's CPU time for that, and splits
+// the server's time for a store into what the app's schema asks per row: index entries and foreign-key
+// checks (see serverShares). Works in a database of its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +19,9 @@ import { round } from './lib/stats.mjs';
 
 const STORES_PER_RUN = 10;
 const LOADS_PER_RUN = 6;
+const SHARE_ROUNDS = 4;
+const STORES_PER_SHARE_ROUND = 3;
+const PLAY_TABLES = ['Playbook', 'Character', 'Act', 'Scene', 'Line', 'LineCharacter'];
 
 const args = benchArgs({ corpus: { type: 'string' } });
 const HAMLET = findPlays({ explicit: args.corpus, fallback: join('test', 'fixtures', 'plays') }).files.find((f) => f.endsWith('shakespeare-hamlet.txt'));
@@ -72,6 +77,50 @@ async function inTransaction(client, fn) {
   return { result, statements };
 }
 
+/**
+ * Where a store's server time goes. The same play is stored, by the same code, into copies of the six tables
+ * that have their columns only, then into copies that also have their indexes; the real tables add the
+ * foreign keys. The store's unqualified table names reach each set through search_path. Rounds alternate
+ * the three, so whatever else the machine does falls on each alike. PostgreSQL CPU and WAL records per store.
+ */
+async function serverShares(url, play, probe) {
+  const sets = [
+    { name: 'columns', schema: 'bench_columns', like: 'INCLUDING DEFAULTS' },
+    { name: 'indexed', schema: 'bench_indexed', like: 'INCLUDING DEFAULTS INCLUDING INDEXES' },
+    { name: 'schema', schema: null },
+  ];
+  const pools = [];
+  try {
+    for (const set of sets) {
+      const pool = createPool(url, { max: 1 });
+      pools.push(pool);
+      set.client = await pool.connect();
+      if (set.schema) {
+        const tables = PLAY_TABLES.map((t) => `CREATE TABLE ${set.schema}."${t}" (LIKE public."${t}" ${set.like});`).join(' ');
+        await set.client.query(`CREATE SCHEMA ${set.schema}; ${tables} SET search_path = ${set.schema}, public`);
+      }
+      set.cpuMs = 0;
+      set.walRecords = 0;
+      set.stores = 0;
+      await inTransaction(set.client, (tx) => storePlay(tx, play));
+    }
+    for (let round = 0; round < SHARE_ROUNDS; round++) {
+      for (const set of sets) {
+        const before = await probe.snapshot();
+        for (let i = 0; i < STORES_PER_SHARE_ROUND; i++) await inTransaction(set.client, (tx) => storePlay(tx, play));
+        const cost = await probe.since(before);
+        set.cpuMs += cost.cpuMs ?? NaN;
+        set.walRecords += cost.walRecords;
+        set.stores += STORES_PER_SHARE_ROUND;
+      }
+    }
+    return Object.fromEntries(sets.map((s) => [s.name, { cpuMs: s.cpuMs / s.stores, walRecords: s.walRecords / s.stores }]));
+  } finally {
+    for (const set of sets) set.client?.release();
+    await Promise.all(pools.map((p) => p.end()));
+  }
+}
+
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 await runBench('store', async (report) => {
@@ -124,6 +173,13 @@ await runBench('store', async (report) => {
       const warmLoads = loads.slice(1);
       report.emit({ system: 'playbuddy', metric: 'load_ms', unit: 'ms', value: round(median(warmLoads)), first: round(loads[0]), min: round(Math.min(...warmLoads)), max: round(Math.max(...warmLoads)), ...shape });
       report.emit({ system: 'playbuddy', metric: 'load_server_cpu_ms', unit: 'ms', value: loadCost.cpuMs === null ? null : round(loadCost.cpuMs / LOADS_PER_RUN, 1), label: 'PostgreSQL CPU time per read-back' });
+      const shares = await serverShares(url, play, probe);
+      if (probe.local) {
+        const { columns, indexed, schema } = shares;
+        report.emit({ system: 'playbuddy', metric: 'store_cpu_columns_only_ms', unit: 'ms', value: round(columns.cpuMs, 1), wal_records: round(columns.walRecords, 0), label: 'PostgreSQL CPU per store into tables with their columns only: rows, parameters, statements, commit' });
+        report.emit({ system: 'playbuddy', metric: 'store_cpu_index_entries_ms', unit: 'ms', value: round(indexed.cpuMs - columns.cpuMs, 1), wal_records: round(indexed.walRecords - columns.walRecords, 0), label: 'added by the tables’ indexes' });
+        report.emit({ system: 'playbuddy', metric: 'store_cpu_foreign_key_checks_ms', unit: 'ms', value: round(schema.cpuMs - indexed.cpuMs, 1), wal_records: round(schema.walRecords - indexed.walRecords, 0), label: 'added by the foreign-key checks (one per line, two per speaker link)' });
+      }
       report.emit({ system: 'playbuddy', metric: 'load_client_cpu_ms', unit: 'ms', value: round((loadClient.user + loadClient.system) / 1000 / LOADS_PER_RUN, 1), label: 'this process’s CPU time per read-back' });
     } finally {
       await probe.close();
