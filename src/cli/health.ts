@@ -121,7 +121,7 @@ export function judge(f: Facts, opts: Omit<HealthOptions, 'json'>): Check[] {
   checks.push({
     name: 'past lease',
     level: f.pastLease > 0 ? DEGRADED : HEALTHY,
-    detail: f.pastLease > 0 ? `${f.pastLease} job(s) still running past their lease: their worker is gone; the next claim recovers them` : 'none',
+    detail: f.pastLease > 0 ? `${f.pastLease} job(s) still running past their lease: their worker is gone; a live worker hands them back within its poll interval` : 'none',
   });
   const finished = f.completedInWindow + f.failedInWindow;
   const rate = finished > 0 ? f.failedInWindow / finished : 0;

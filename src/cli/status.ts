@@ -88,7 +88,7 @@ function progressOf(j: JobSummary): string {
 
 function stateOf(j: JobSummary, now: Date): string {
   if (j.status === 'retrying' && j.runAfter > now) return `retrying in ${age(now, j.runAfter)}`;
-  // Its worker stopped renewing (killed, frozen, cut off): the next claim by any worker recovers it.
+  // Its worker stopped renewing (killed, frozen, cut off): any live worker hands it back at its next poll.
   if (j.status === 'running' && j.lockExpiry && j.lockExpiry <= now) {
     return `lease expired ${age(j.lockExpiry, now)} ago (${j.lockExpiry.toISOString().slice(11, 19)} UTC), waiting for recovery`;
   }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { PermanentError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
-import { claimJobs, completeAndClaim } from '../queue/claim.js';
+import { claimJobs, completeAndClaim, recoverExpiredLeases } from '../queue/claim.js';
 import { groupCompletions } from './completions.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
@@ -130,7 +130,25 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const stopped = new Promise<WorkerSummary>((resolve) => (resolveStopped = resolve));
 
   await registerWorker(pool, { id: workerId, host, pid: process.pid, concurrency });
-  const complete = groupCompletions((leases, limit) => completeAndClaim(pool, leases, { workerId, limit, leaseMs, backoff }));
+  const complete = groupCompletions((leases, limit) => completeAndClaim(pool, leases, { workerId, limit, leaseMs }));
+
+  // Jobs of workers that died are handed back by every live worker: at start, on each poll and before a
+  // drain ends (sql/recover-expired.ts), so none waits longer than its lease plus one poll interval. Never
+  // two passes at once from one worker.
+  let recovering: Promise<number> | null = null;
+  function recover(): Promise<number> {
+    recovering ??= recoverExpiredLeases(pool, workerId, backoff)
+      .then((n) => {
+        if (n > 0) wlog.info({ jobs: n }, 'handed back the jobs of workers whose leases expired');
+        return n;
+      })
+      .catch((err: unknown) => {
+        wlog.warn({ err: errorMessage(err) }, 'could not look for expired leases; trying again at the next poll');
+        return 0;
+      })
+      .finally(() => (recovering = null));
+    return recovering;
+  }
 
   function wake(): void {
     dirty = true;
@@ -148,7 +166,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         claimsLeft -= wanted;
         let jobs: ClaimedJob[];
         try {
-          jobs = await claimJobs(pool, { workerId, limit: wanted, leaseMs, backoff });
+          jobs = await claimJobs(pool, { workerId, limit: wanted, leaseMs });
         } catch (err) {
           claimsLeft += wanted;
           wlog.warn({ err: errorMessage(err) }, 'could not claim jobs; trying again at the next poll');
@@ -180,15 +198,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   async function drainOrWait(): Promise<void> {
     const bound = options.waitRetriesMs ?? 0;
     let dueMs: number | null = null;
-    if (bound > 0) {
-      waitingForRetry = true;
+    waitingForRetry = true;
+    // A dead worker's job is in nobody's hands until it is handed back: do that before calling the queue drained.
+    const recovered = await recover();
+    if (bound > 0 && recovered === 0) {
       dueMs = await msUntilNextDue(pool).catch((err: unknown) => {
         wlog.warn({ err: errorMessage(err) }, 'could not look for retries falling due; stopping the drain');
         return null;
       });
-      waitingForRetry = false;
     }
+    waitingForRetry = false;
     if (stopping || active.size > 0 || claiming) return;
+    if (recovered > 0) {
+      wake();
+      return;
+    }
     if (dueMs === null || dueMs > bound) {
       void stop({ graceMs: 0 }, 'drained');
       return;
@@ -383,7 +407,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await markWorkerStopped(pool, workerId).catch(() => {});
     throw err;
   }
-  const pollTimer = setInterval(wake, pollMs);
+  const pollTimer = setInterval(() => void recover().finally(wake), pollMs);
   const heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
 
   async function waitForSlots(ms: number): Promise<void> {
@@ -425,6 +449,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   wlog.info({ concurrency, leaseMs, pollMs }, 'worker started');
+  await recover();
   wake();
   return { id: workerId, stopped, stop: (o) => stop(o) };
 }

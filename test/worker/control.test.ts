@@ -8,7 +8,6 @@ import { enqueue, eventsOf, statusOf } from './support.js';
 
 const t = testDatabase('control');
 let c: WorkerConnections;
-const backoff = { baseMs: 100, capMs: 1_000 };
 
 beforeAll(async () => {
   c = openWorkerConnections(t.url, { concurrency: 1 });
@@ -18,7 +17,7 @@ afterAll(async () => {
 });
 
 async function claimOne(id: string) {
-  const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+  const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000 });
   if (job?.id !== id) throw new Error('expected to claim the job just enqueued');
   return { jobId: job.id, leaseToken: job.leaseToken };
 }

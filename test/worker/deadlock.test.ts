@@ -14,7 +14,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-const req = { workerId: 'worker-a', limit: 1, leaseMs: 60_000, backoff: { baseMs: 1000, capMs: 10_000 } };
+const req = { workerId: 'worker-a', limit: 1, leaseMs: 60_000 };
 
 describe('completing a job and claiming the next in one statement', () => {
   it('falls back to separate statements when PostgreSQL aborts it as a deadlock, losing neither the completion nor the claim', async () => {

@@ -9,7 +9,6 @@ import { enqueue, eventsOf, startTestWorker, statusOf, waitFor } from './support
 
 const t = testDatabase('lease');
 let c: WorkerConnections;
-const backoff = { baseMs: 100, capMs: 1_000 };
 
 beforeAll(async () => {
   c = openWorkerConnections(t.url, { concurrency: 1 });
@@ -23,7 +22,7 @@ const cp = { state: { at: 'late' }, completedChunks: 7, totalChunks: 9, progress
 describe('leases', () => {
   it('refuses every write of a worker that lost its lease, and changes nothing', async () => {
     const [id] = await enqueue(t, 1, { label: 'fenced' });
-    const [job] = await claimJobs(c.pool, { workerId: 'w-old', limit: 1, leaseMs: 60_000, backoff });
+    const [job] = await claimJobs(c.pool, { workerId: 'w-old', limit: 1, leaseMs: 60_000 });
     expect(job!.id).toBe(id);
     const lease = { jobId: job!.id, leaseToken: job!.leaseToken };
     expect(await writeCheckpoint(c.pool, lease, { ...cp, state: { at: 'first' }, completedChunks: 1 }, 60_000)).toBe(true);
@@ -47,7 +46,7 @@ describe('leases', () => {
 
     // Claimed again later: the old token still writes nothing, the new one does.
     await transitionJob(t.sql, id!, 'queued');
-    const [again] = await claimJobs(c.pool, { workerId: 'w-new', limit: 1, leaseMs: 60_000, backoff });
+    const [again] = await claimJobs(c.pool, { workerId: 'w-new', limit: 1, leaseMs: 60_000 });
     expect(again!.id).toBe(id);
     expect(again!.currentState).toEqual({ at: 'first' });
     expect(await writeCheckpoint(c.pool, lease, cp, 60_000)).toBe(false);
@@ -56,29 +55,29 @@ describe('leases', () => {
 
   it('completes jobs and claims the next in one statement, and claims even when a completion was fenced off', async () => {
     const [first, second, third] = await enqueue(t, 3, { label: 'refill' });
-    const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    const [job] = await claimJobs(c.pool, { workerId: 'w', limit: 1, leaseMs: 60_000 });
     expect(job!.id).toBe(first);
-    const out = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    const out = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000 });
     expect([...out.completed]).toEqual([first]);
     expect(out.jobs.map((j) => j.id)).toEqual([second]);
     expect(await eventsOf(t, first!)).toEqual(['enqueued', 'running', 'completed']);
-    const stale = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    const stale = await completeAndClaim(c.pool, [{ jobId: first!, leaseToken: job!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000 });
     expect(stale).toMatchObject({ completed: new Set(), jobs: [{ id: third }] });
-    const none = await completeAndClaim(c.pool, [{ jobId: second!, leaseToken: out.jobs[0]!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000, backoff });
+    const none = await completeAndClaim(c.pool, [{ jobId: second!, leaseToken: out.jobs[0]!.leaseToken }], { workerId: 'w', limit: 1, leaseMs: 60_000 });
     expect(none).toEqual({ completed: new Set([second]), jobs: [] });
     await completeJob(c.pool, { jobId: third!, leaseToken: stale.jobs[0]!.leaseToken }, null);
   });
 
   it('groups the completions of slots that finish together into one statement, each fenced and audited on its own', async () => {
     const ids = await enqueue(t, 5, { label: 'group' });
-    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 3, leaseMs: 60_000, backoff });
+    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 3, leaseMs: 60_000 });
     const leases = jobs.map((j) => ({ jobId: j.id, leaseToken: j.leaseToken }));
     // The second job's lease was taken over: its completion must change nothing, the others' must hold.
     await c.pool.query(`UPDATE "ParseJob" SET "leaseToken" = 'someone-else' WHERE id = $1`, [leases[1]!.jobId]);
     const sent: number[] = [];
     const complete = groupCompletions((batch, limit) => {
       sent.push(batch.length);
-      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000, backoff });
+      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000 });
     }, { inFlight: 1 });
     const outcomes = await Promise.all(leases.map((lease) => complete(lease, 1)));
     // The first goes out at once; the two that arrive while it is on its way share the next statement.
@@ -95,11 +94,11 @@ describe('leases', () => {
 
   it('sends completions at once while fewer statements than its bound are on their way, then groups the rest', async () => {
     await enqueue(t, 4, { label: 'in-flight' });
-    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 4, leaseMs: 60_000, backoff });
+    const jobs = await claimJobs(c.pool, { workerId: 'w', limit: 4, leaseMs: 60_000 });
     const sent: number[] = [];
     const complete = groupCompletions((batch, limit) => {
       sent.push(batch.length);
-      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000, backoff });
+      return completeAndClaim(c.pool, batch, { workerId: 'w', limit, leaseMs: 60_000 });
     });
     const outcomes = await Promise.all(jobs.map((j) => complete({ jobId: j.id, leaseToken: j.leaseToken }, 0)));
     // Two statements go out side by side (two slots never wait for each other); the other two share the next.
@@ -110,7 +109,7 @@ describe('leases', () => {
 
   it('renews the other leases and the heartbeat without waiting while one job holds its row locked to store its play', async () => {
     await enqueue(t, 2, { label: 'renew-locked' });
-    const [storing, other] = await claimJobs(c.pool, { workerId: 'w-renew', limit: 2, leaseMs: 5_000, backoff });
+    const [storing, other] = await claimJobs(c.pool, { workerId: 'w-renew', limit: 2, leaseMs: 5_000 });
     const leases = [storing!, other!].map((j) => ({ jobId: j.id, leaseToken: j.leaseToken }));
     await t.sql.query(`INSERT INTO "Worker" (id, host, pid, concurrency, "lastHeartbeat") VALUES ('w-renew', 'h', 1, 2, now() - interval '1 minute')`);
     // What the storing transaction does: the job's row stays locked until its commit.
@@ -146,7 +145,7 @@ describe('leases', () => {
 
   it('recovers a job whose worker died: it uses an attempt and resumes from its checkpoint', async () => {
     const [id] = await enqueue(t, 1, { label: 'orphan' });
-    const [job] = await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 500, backoff });
+    const [job] = await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 500 });
     await writeCheckpoint(c.pool, { jobId: job!.id, leaseToken: job!.leaseToken }, { state: { next: 3 }, completedChunks: 3, totalChunks: 5, progress: 60, entry: { chunk: 2 } }, 500);
     // The dead worker never renews. A live worker recovers the job once the lease has expired.
     const resumedFrom: unknown[] = [];
@@ -159,9 +158,28 @@ describe('leases', () => {
     expect(expired.details).toMatchObject({ from: 'running', to: 'retrying', worker: 'w-dead', retryCount: 1 });
   });
 
+  it('recovers a dead worker\'s job while every slot of the live worker is busy: recovery does not wait for a claim', async () => {
+    const [orphan] = await enqueue(t, 1, { label: 'orphan-busy' });
+    await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 300 });
+    const [long] = await enqueue(t, 1, { label: 'long-busy' });
+    // The live worker's only slot stays busy until the orphan has been handed back (or the test gives up).
+    const w = await startTestWorker(t, async (job) => {
+      if (job.id !== long) return;
+      await waitFor('the orphan to be recovered', async () => (await statusOf(t, orphan!)).status !== 'running', 15_000).catch(() => {});
+    });
+    await waitFor('both completed', async () => (await statusOf(t, orphan!)).status === 'completed' && (await statusOf(t, long!)).status === 'completed', 30_000);
+    await w.close();
+    const events = await t.db.jobEvent.findMany({ where: { jobId: { in: [orphan!, long!] } }, orderBy: { createdAt: 'asc' } });
+    const expired = events.find((e) => e.jobId === orphan && e.event === 'lease-expired');
+    const longDone = events.find((e) => e.jobId === long && e.event === 'completed');
+    expect(expired?.details).toMatchObject({ from: 'running', to: 'retrying', worker: 'w-dead', recoveredBy: w.worker.id });
+    // Handed back while the live worker's slot was still running the long job.
+    expect(expired!.createdAt.getTime()).toBeLessThan(longDone!.createdAt.getTime());
+  });
+
   it('fails a job whose lease expired on its last allowed attempt, saying why', async () => {
     const [id] = await enqueue(t, 1, { label: 'last-try', maxRetries: 0 });
-    await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 200, backoff });
+    await claimJobs(c.pool, { workerId: 'w-dead', limit: 1, leaseMs: 200 });
     const w = await startTestWorker(t, async () => {});
     const job = await waitFor('failure', async () => {
       const j = await statusOf(t, id!);

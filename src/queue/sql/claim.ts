@@ -1,30 +1,21 @@
 import type { Queryable } from '../../db/queryable.js';
-import { sqlRetryDelay, type BackoffPolicy } from '../backoff.js';
 import type { ClaimedJob, JobType } from '../jobs.js';
 import { JOB_EVENTS, sqlLiteral } from '../events.js';
-import { RUNNABLE, fromStatuses, sqlStatuses } from '../states.js';
-import { LEASE_CLEARED, RETRIES_LEFT, insertEvents, millis, retryDecision } from './fragments.js';
+import { RUNNABLE, sqlStatuses } from '../states.js';
+import { insertEvents, millis } from './fragments.js';
 
 // Claiming: the one statement every worker runs to take work. It runs in autocommit (a single statement is
-// its own transaction), so a claim costs one round trip however many jobs it takes.
-
-/** At most this many expired leases are recovered per claim, so one claim never turns into a long sweep. */
-const RECOVER_PER_CLAIM = 50;
+// its own transaction), so a claim costs one round trip however many jobs it takes. Jobs of dead workers
+// are handed back by a statement of their own (sql/recover-expired.ts), kept out of this one, which every
+// job pays for.
 
 // Why it is shaped this way:
-// - `recovered`: jobs still `running` whose lease expired belong to a worker that died or was cut off. They
-//   use an attempt: `retrying` with backoff, or `failed` when no retries are left, with their JobEvent. It
-//   walks the partial index ParseJob_running_lockExpiry_idx (lockExpiry) WHERE status = 'running' — the one
-//   status leaseExpired leaves from, which the index's predicate must keep matching; SKIP LOCKED so two claimers never block on the same dead job.
-//   Claiming them in the same statement means recovery needs no sweeper process: any live worker with a free
-//   slot does it, so recovery is bounded by the lease plus one claim.
 // - `picked`: runnable jobs in priority-then-age order, not before their not-before time. The partial index
 //   ParseJob_claim_idx (priority DESC, createdAt) WHERE status IN ('queued','retrying') — the RUNNABLE statuses
-//   of states.ts, which the index's predicate must keep matching — yields rows already in that order, so the scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED:
-//   concurrent claimers pass over each other's rows instead of waiting, and a row changed since our snapshot
-//   is re-checked against the WHERE before we lock it, so a job is handed to exactly one worker.
-// - The recovered rows were `running` in this statement's snapshot, so `picked` never sees them (a row is
-//   never updated twice in one statement); they are claimed by a later claim once their backoff passes.
+//   of states.ts, which the index's predicate must keep matching — yields rows already in that order, so the
+//   scan stops after `limit` rows instead of sorting the backlog. FOR UPDATE SKIP LOCKED: concurrent claimers
+//   pass over each other's rows instead of waiting, and a row changed since our snapshot is re-checked against
+//   the WHERE before we lock it, so a job is handed to exactly one worker.
 // - Each claim writes its JobEvent in the same statement: the audit trail costs no extra round trip.
 // - `now()` is the statement's start time, the same in every CTE; the session runs in UTC (see
 //   src/db/pool.ts) because the timestamp columns hold UTC without a zone.
@@ -32,44 +23,10 @@ export interface ClaimParams {
   worker: string;
   limit: string;
   lease: string;
-  base: string;
-  cap: string;
 }
 
 export function claimCtes(p: ClaimParams): string {
   return `
-expired AS (
-  SELECT id, "workerId" AS "oldWorker"
-  FROM "ParseJob"
-  WHERE status IN (${sqlStatuses(fromStatuses(JOB_EVENTS.leaseExpired))}) AND "lockExpiry" < now()
-  ORDER BY "lockExpiry"
-  LIMIT ${RECOVER_PER_CLAIM}
-  FOR UPDATE SKIP LOCKED
-),
-recovered AS (
-  UPDATE "ParseJob" j SET
-    ${retryDecision(
-      RETRIES_LEFT,
-      sqlRetryDelay('j."retryCount"', p.base, p.cap),
-      `'Its worker stopped renewing the lease (killed, crashed or cut off) on the last allowed attempt; '
-                           || 'if the job itself kills the worker (e.g. out of memory), fix that, then run playbuddy retry.'`,
-    )},
-    "lastError" = 'Its worker ' || coalesce(e."oldWorker", '?') || ' stopped renewing the lease (killed, crashed or cut off).',
-    ${LEASE_CLEARED},
-    "updatedAt" = now()
-  FROM expired e
-  WHERE j.id = e.id
-  RETURNING j.id, j.status, j."retryCount", j."runAfter", e."oldWorker"
-),
-recovered_events AS (
-  ${insertEvents(
-    'r.id',
-    sqlLiteral(JOB_EVENTS.leaseExpired),
-    `jsonb_build_object('from', 'running', 'to', r.status, 'worker', r."oldWorker", 'retryCount', r."retryCount",
-                            'runAfter', r."runAfter", 'recoveredBy', ${p.worker}::text)`,
-    'recovered r',
-  )}
-),
 picked AS (
   SELECT id, status AS "fromStatus"
   FROM "ParseJob"
@@ -112,7 +69,7 @@ export function claimLimit(limit: number): string {
   return String(limit);
 }
 
-const claimSql = (limit: number) => `WITH ${claimCtes({ worker: '$1', limit: claimLimit(limit), lease: '$2', base: '$3', cap: '$4' })}
+const claimSql = (limit: number) => `WITH ${claimCtes({ worker: '$1', limit: claimLimit(limit), lease: '$2' })}
 SELECT * FROM claimed`;
 
 export interface ClaimRow {
@@ -135,19 +92,15 @@ export interface ClaimRequest {
   workerId: string;
   limit: number;
   leaseMs: number;
-  backoff: BackoffPolicy;
 }
 
-/**
- * Takes up to `limit` runnable jobs for `workerId`, recovering expired leases on the way (PostgreSQL runs
- * data-modifying CTEs to completion whether or not the final SELECT reads them).
- */
+/** Takes up to `limit` runnable jobs for `workerId`. */
 export async function claimJobs(db: Queryable, req: ClaimRequest): Promise<ClaimedJob[]> {
   // Named, so each pooled connection parses it once and, its LIMIT being fixed, plans it once (see claimSql).
   const { rows } = await db.query<ClaimRow>({
     name: `playbuddy_claim_${req.limit}`,
     text: claimSql(req.limit),
-    values: [req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+    values: [req.workerId, req.leaseMs],
   });
   return rows.map((r) => toClaimedJob(r, req.workerId));
 }

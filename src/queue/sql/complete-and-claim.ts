@@ -37,7 +37,7 @@ done_event AS (
 
 // The claim's LIMIT is part of the text, one prepared statement per count, for the reason given in claim.ts.
 const completeAndClaimSql = (limit: number, many: boolean) => `WITH ${completeCtes(many)},
-${claimCtes({ worker: '$3', limit: claimLimit(limit), lease: '$4', base: '$5', cap: '$6' })}
+${claimCtes({ worker: '$3', limit: claimLimit(limit), lease: '$4' })}
 SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS "completedIds", c.*
 FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
 
@@ -65,7 +65,7 @@ export async function completeAndClaim(db: Queryable, leases: Lease[], req: Clai
     const { rows } = await db.query<ClaimRow & { completedIds: string[] }>({
       name: `playbuddy_complete${many ? '_many' : ''}_and_claim_${req.limit}`,
       text: completeAndClaimSql(req.limit, many),
-      values: [ids, tokens, req.workerId, req.leaseMs, req.backoff.baseMs, req.backoff.capMs],
+      values: [ids, tokens, req.workerId, req.leaseMs],
     });
     return {
       completed: new Set(rows[0]?.completedIds ?? []),

@@ -28,7 +28,7 @@ export function insertEvents(jobId: string, event: string, details: string, from
 /**
  * What a failed attempt does to the row `j`: while `retryable` holds it uses an attempt and waits `delay`
  * (`retrying`), otherwise it is `failed` with `reasonIfFailed`. Decided from the row, so a concurrent change
- * of maxRetries is honoured. Used by a worker's failure and by lease recovery in the claim. A job that
+ * of maxRetries is honoured. Used by a worker's failure and by lease recovery. A job that
  * fails for good has finished: it gets its completedAt like every job that reaches an end (FINISHED).
  */
 export function retryDecision(retryable: string, delay: string, reasonIfFailed: string): string {
