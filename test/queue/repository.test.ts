@@ -99,6 +99,40 @@ describe('job repository', () => {
   });
 });
 
+describe('a bulk enqueue larger than one statement', () => {
+  // More jobs than one statement carries (10,000), so the call is sent as two statements in one transaction.
+  const CALL = 10_001;
+  const bulk = (tag: string) => Array.from({ length: CALL }, (_, i) => job(`${tag} ${i}`, `${tag}-${i}.txt`));
+
+  it('commits every job with its one event, gives a call ascending version-4 ids, and finds copies across statements', async () => {
+    const jobs = bulk('bulk');
+    // The last job, sent in the second statement, copies the first.
+    jobs[CALL - 1] = job('bulk 0', 'copy-of-first.txt');
+    const out = await enqueueJobs(t.sql, jobs);
+    const ids = out.slice(0, CALL - 1).map(idOf);
+    expect(out[CALL - 1]).toMatchObject({ kind: 'duplicate', existingId: ids[0], existingStatus: 'queued', filename: 'copy-of-first.txt' });
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    const { rows } = await t.sql.query(
+      `SELECT count(*)::int AS jobs, count(*) FILTER (WHERE e.n = 1)::int AS with_one_event
+       FROM "ParseJob" j CROSS JOIN LATERAL (SELECT count(*) AS n FROM "JobEvent" e WHERE e."jobId" = j.id AND e.event = 'enqueued') e
+       WHERE j.filename LIKE 'bulk-%' OR j.filename = 'copy-of-first.txt'`,
+    );
+    expect(rows[0]).toEqual({ jobs: CALL - 1, with_one_event: CALL - 1 });
+    // Within each statement's share the ids ascend, so its rows land next to each other in the id indexes.
+    const first = ids.slice(0, 10_000);
+    expect(first).toEqual([...first].sort());
+  });
+
+  it('commits nothing when the second statement fails', async () => {
+    const jobs = bulk('atomic');
+    jobs[CALL - 1] = job('a NUL byte \u0000 PostgreSQL refuses in text', 'refused.txt');
+    await expect(enqueueJobs(t.sql, jobs)).rejects.toThrow(/0x00/);
+    const { rows } = await t.sql.query(`SELECT count(*)::int AS n FROM "ParseJob" WHERE filename LIKE 'atomic-%'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
 describe('job state machine', () => {
   it('allows exactly the transitions of the data model', () => {
     expect(canTransition('queued', 'running')).toBe(true);

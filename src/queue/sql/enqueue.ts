@@ -1,4 +1,5 @@
-import { inTransaction, type TransactionPool } from '../../db/queryable.js';
+import { randomBytes, randomFillSync } from 'node:crypto';
+import { inTransaction, type Queryable, type TransactionPool } from '../../db/queryable.js';
 import { contentHash } from '../hash.js';
 import type { NewJob } from '../jobs.js';
 import { JOBS_CHANNEL } from '../notify.js';
@@ -11,87 +12,85 @@ import { DEDUP_LOCK, duplicateOf, insertEvents, parseSettings } from './fragment
 // and the same statement through Prisma's interactive transaction about twice as slow as through pg, which
 // is why enqueue takes a pg pool only).
 //
-// Why it is shaped this way (measured on 10,000 jobs by the server CPU each point saves):
-// - Per job only its text, name and hash travel, as three arrays; what jobs usually share (config, priority,
-//   retries, type, the play to replace) travels once per distinct combination in `opts`, with an index per job.
-//   So a 10,000-file import parses its config and works out its parse settings once, not 10,000 times.
-// - `keyed` holds one row per text and parse settings of the call, with its first copy: a copy sent twice with
-//   the same settings keeps only the first (a hash aggregate over three narrow columns, not a sort of the rows
-//   with their texts).
-// - `prior` finds, per key, the newest job it would duplicate (the duplicate rule, sql/fragments.ts), by one
-//   probe of the contentHash index per key: the lateral subquery (fenced by OFFSET 0, so the rule's status
-//   test cannot pull in the status indexes) leaves the planner only that index, whether or not the table has
-//   statistics yet (test/queue/enqueue-plan.test.ts holds it to that). So its cost follows the call, not the backlog of live and stored jobs (a join here read every live job,
-//   and every completed one with its play, on each bulk enqueue). It runs after the caller took the
-//   de-duplication lock in an earlier statement of the same transaction, so its snapshot already sees every
-//   competing change that committed before us.
-// - Ids are drawn in `fresh` (materialised once) so the result can say which input row got which id. Neither
-//   `input` nor `fresh` carries the texts: the insert reads them straight from their array, so a text is not
-//   copied through two CTE stores (spilling to disk once an import outgrows work_mem; with 100 KB texts this
-//   took a quarter off the server's CPU per job).
-// - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together.
-// - The result names the new jobs, the job each duplicated key holds and each option's parse settings; which
-//   input row is a copy of which is matched up in enqueueJobs, which spares the server a join of every row.
-function enqueueStatement(jobs: Array<NewJob & { hash: string }>, force: boolean): { text: string; values: unknown[]; optionOf: number[] } {
+// Why it is shaped this way (measured on 10,000 jobs by the server CPU each point saves; a bulk enqueue's
+// cost is mostly the rows themselves: a job's row enters seven indexes and its event two more plus the
+// foreign-key check, together two thirds of the statement's server time in a profile):
+// - Per job only its id, text, name and hash travel, as arrays; what jobs usually share (config, priority,
+//   retries, type, the play to replace) travels once per distinct combination and is picked by subscript, so
+//   a bulk import with one combination sends nothing per job for it and nothing joins or re-sorts the rows.
+// - Copies within the call (same text, same parse settings) are found by the caller, which has the hashes
+//   anyway: only the first of each is sent, so the server neither groups the call's rows nor filters them
+//   against a list of firsts. A call whose jobs differ in config asks the server for each config's parse
+//   settings first (the duplicate rule's own expression, not a copy of it in TypeScript).
+// - `prior` finds, per row, the newest job it would duplicate (the duplicate rule, sql/fragments.ts), by one
+//   probe of the contentHash index per row, the rows taken in hash order so that consecutive probes read
+//   neighbouring index pages: the lateral subquery (fenced by OFFSET 0, so the rule's status test cannot pull
+//   in the status indexes) leaves the planner only that index, whether or not the table has statistics yet
+//   (test/queue/enqueue-plan.test.ts holds it to that). So its cost follows the call, not the backlog of live
+//   and stored jobs. It runs after the caller took the de-duplication lock in an earlier statement of the same
+//   transaction, so its snapshot already sees every competing change that committed before us. It is usually
+//   empty, and the inserts keep the rows it does not name.
+// - Ids are drawn by the caller, random but ascending within a call (ascendingIds), so the rows of a call go
+//   into neighbouring pages of the primary key and of JobEvent's (jobId, createdAt) index instead of all over
+//   them. The `enqueued` event takes its job's id as its own: unique among events as the job's is among jobs,
+//   ascending like it, and not drawn or sent twice.
+// - The texts are read straight from their array into the insert, never copied through a CTE store (which
+//   spills to disk once an import outgrows work_mem; with 100 KB texts this took a quarter off the server's
+//   CPU per job).
+// - The event's details are a constant, so nothing is built per row for them; the job's filename is on the job.
+// - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together; a call of more than
+//   CHUNK_JOBS jobs is several such statements in the one transaction, each built while the server inserts the
+//   one before. Copies across them are found by `prior`, which sees the earlier statements' rows.
+// - The result is only the rows `prior` named (usually none): which job each row got is known to the caller.
+
+/** The statement for one chunk: its new jobs and their events, or, without `force`, those that duplicate no job. */
+function enqueueStatement(chunk: Chunk, options: SharedOptions[], force: boolean): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   // Each value once, as a numbered parameter.
   const param = (value: unknown) => `$${values.push(value)}`;
-  const { options, optionOf } = sharedOptions(jobs);
-  const isForced = param(force);
-  const hashes = param(jobs.map((j) => j.hash));
-  const options_ = param(optionOf);
+  const ids = param(chunk.ids);
+  const hashes = param(chunk.hashes);
+  // Each row's option, as an array beside the others and a column k; with a single option (a bulk import)
+  // nothing is sent per row for it.
+  const single = options.length === 1;
+  const optionOf = single ? '' : `, ${param(chunk.optionOf)}::int[]`;
+  const k = single ? '1' : 't.k';
+  const columns = (...names: string[]) => `t(${[...names, ...(single ? [] : ['k']), 'n'].join(', ')})`;
+  const option = (type: string, pick: (o: SharedOptions) => unknown) => `(${param(options.map(pick))}::${type}[])[${k}]`;
+  const notPrior = force ? '' : 'WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.n = t.n)';
+  const prior = `
+prior AS (
+  SELECT DISTINCT ON (t.n) t.n, o.id, o.status::text AS status
+  FROM (SELECT * FROM unnest(${hashes}::text[]${optionOf}) WITH ORDINALITY AS ${columns('hash')} ORDER BY t.hash COLLATE "C") t
+  JOIN opts s ON s.k = ${k}
+  CROSS JOIN LATERAL (
+    SELECT o.id, o."contentHash", o.config, o.status, o."playbookId", o."createdAt" FROM "ParseJob" o WHERE o."contentHash" = t.hash OFFSET 0
+  ) o
+  WHERE ${duplicateOf('o', 't.hash', 's.settings')}
+  ORDER BY t.n, o."createdAt" DESC
+),`;
   const text = `
 WITH opts AS (
-  SELECT o.k, o.cfg, o.prio, o.maxr, o.repl, o.typ, ${parseSettings('o.cfg')} AS settings
-  FROM unnest(${param(options.map((o) => o.config))}::jsonb[], ${param(options.map((o) => o.priority))}::int[],
-              ${param(options.map((o) => o.maxRetries))}::int[], ${param(options.map((o) => o.replacesPlaybookId))}::text[],
-              ${param(options.map((o) => o.type))}::"JobType"[])
-       WITH ORDINALITY AS o(cfg, prio, maxr, repl, typ, k)
-),
-input AS (
-  SELECT t.n, t.hash, o.settings
-  FROM unnest(${hashes}::text[], ${options_}::int[]) WITH ORDINALITY AS t(hash, k, n)
-  JOIN opts o ON o.k = t.k
-),
-keyed AS (
-  SELECT min(i.n) AS first, i.hash, i.settings FROM input i GROUP BY i.hash, i.settings
-),
-prior AS (
-  SELECT DISTINCT ON (k.first) k.first, o.id, o.status::text AS status
-  FROM keyed k
-  CROSS JOIN LATERAL (
-    SELECT o.id, o."contentHash", o.config, o.status, o."playbookId", o."createdAt" FROM "ParseJob" o WHERE o."contentHash" = k.hash OFFSET 0
-  ) o
-  WHERE NOT ${isForced}::boolean AND ${duplicateOf('o', 'k.hash', 'k.settings')}
-  ORDER BY k.first, o."createdAt" DESC
-),
-fresh AS MATERIALIZED (
-  SELECT gen_random_uuid()::text AS id, i.n
-  FROM input i
-  WHERE ${isForced}::boolean OR i.n IN (SELECT k.first FROM keyed k WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.first = k.first))
-),
+  SELECT o.k, ${parseSettings('o.cfg')} AS settings
+  FROM unnest(${param(options.map((o) => o.config))}::jsonb[]) WITH ORDINALITY AS o(cfg, k)
+),${force ? '' : prior}
 inserted AS (
   INSERT INTO "ParseJob" ("id", "type", "rawText", "filename", "config", "priority", "maxRetries", "contentHash",
                           "replacesPlaybookId", "createdAt", "updatedAt", "runAfter")
-  SELECT f.id, o.typ, t.raw, t.name, o.cfg, o.prio, o.maxr, t.hash, o.repl, clock_timestamp(), clock_timestamp(), clock_timestamp()
-  FROM fresh f
-  JOIN unnest(${param(jobs.map((j) => j.rawText))}::text[], ${param(jobs.map((j) => j.filename))}::text[], ${hashes}::text[], ${options_}::int[])
-       WITH ORDINALITY AS t(raw, name, hash, k, n) ON t.n = f.n
-  JOIN opts o ON o.k = t.k
-  ORDER BY f.n
-  RETURNING id, filename
+  SELECT t.id, ${option('"JobType"', (o) => o.type)}, t.raw, t.name, ${option('jsonb', (o) => o.config)},
+         ${option('int', (o) => o.priority)}, ${option('int', (o) => o.maxRetries)}, t.hash,
+         ${option('text', (o) => o.replacesPlaybookId)}, clock_timestamp(), clock_timestamp(), clock_timestamp()
+  FROM unnest(${ids}::text[], ${param(chunk.texts)}::text[], ${param(chunk.names)}::text[], ${hashes}::text[]${optionOf})
+       WITH ORDINALITY AS ${columns('id', 'raw', 'name', 'hash')}
+  ${notPrior}
 ),
 events AS (
-  ${insertEvents('id', sqlLiteral(JOB_EVENTS.enqueued), `jsonb_build_object('status', 'queued', 'filename', filename)`, 'inserted')}
-),
-notified AS (
-  SELECT pg_notify(${param(JOBS_CHANNEL)}, '') FROM (SELECT 1 FROM fresh LIMIT 1) AS any_fresh
+  ${insertEvents('t.id', sqlLiteral(JOB_EVENTS.enqueued), `'{"status": "queued"}'::jsonb`, `unnest(${ids}::text[]) WITH ORDINALITY AS t(id, n) ${notPrior}`, 't.id')}
 )
-SELECT 'new' AS kind, f.n::int AS n, f.id, NULL AS value FROM fresh f
-UNION ALL SELECT 'prior', p.first::int, p.id, p.status FROM prior p
-UNION ALL SELECT 'settings', o.k::int, NULL, o.settings FROM opts o
-UNION ALL SELECT 'notified', 0, NULL, NULL FROM notified`;
-  return { text, values, optionOf };
+SELECT NULL::int AS n, NULL AS id, NULL AS status FROM (SELECT pg_notify(${param(JOBS_CHANNEL)}, '')) AS notified
+${force ? '' : `WHERE (SELECT count(*) FROM prior) < ${chunk.ids.length}
+UNION ALL SELECT p.n::int, p.id, p.status FROM prior p`}`;
+  return { text, values };
 }
 
 interface SharedOptions {
@@ -106,75 +105,175 @@ interface SharedOptions {
 function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: number[] } {
   const options: SharedOptions[] = [];
   const seen = new Map<string, number>();
-  // A bulk import passes one config object for every file: serialise each object once.
-  const serialised = new Map<object, string>();
+  let previous: { job: NewJob; option: SharedOptions; k: number } | undefined;
   const optionOf = jobs.map((j) => {
-    let config = serialised.get(j.config);
-    if (config === undefined) serialised.set(j.config, (config = JSON.stringify(j.config)));
-    const o = { config, priority: j.priority ?? 0, maxRetries: j.maxRetries ?? 3, replacesPlaybookId: j.replacesPlaybookId ?? null, type: j.type ?? 'PARSE_PLAY' };
-    const key = JSON.stringify([o.config, o.priority, o.maxRetries, o.replacesPlaybookId, o.type]);
-    let k = seen.get(key);
-    if (k === undefined) seen.set(key, (k = options.push(o)));
+    const o: SharedOptions = {
+      // A bulk import usually passes one config object for every file: serialised once.
+      config: previous && j.config === previous.job.config ? previous.option.config : JSON.stringify(j.config),
+      priority: j.priority ?? 0,
+      maxRetries: j.maxRetries ?? 3,
+      replacesPlaybookId: j.replacesPlaybookId ?? null,
+      type: j.type ?? 'PARSE_PLAY',
+    };
+    // Jobs of one import share their options: the previous job's answer is this one's.
+    const p = previous?.option;
+    let k: number | undefined;
+    if (p && o.config === p.config && o.priority === p.priority && o.maxRetries === p.maxRetries && o.replacesPlaybookId === p.replacesPlaybookId && o.type === p.type) {
+      k = previous!.k;
+    } else {
+      const key = JSON.stringify([o.config, o.priority, o.maxRetries, o.replacesPlaybookId, o.type]);
+      k = seen.get(key);
+      if (k === undefined) seen.set(key, (k = options.push(o)));
+    }
+    previous = { job: j, option: options[k - 1]!, k };
     return k;
   });
   return { options, optionOf };
 }
 
 /**
- * One row of the statement's result: a job inserted (n: its input row), the job a key would duplicate (n: the
- * key's first row; value: that job's status), an option's parse settings (n: the option), or the notify.
+ * Each option's parse settings, as the duplicate rule compares them (sql/fragments.ts), when the call has more
+ * than one option: copies within the call are then told apart by settings, not by option.
  */
+async function settingsOf(db: Queryable, options: SharedOptions[]): Promise<string[]> {
+  if (options.length === 1) return [''];
+  const { rows } = await db.query<{ settings: string }>({
+    text: `SELECT ${parseSettings('o.cfg')} AS settings FROM unnest($1::jsonb[]) WITH ORDINALITY AS o(cfg, k) ORDER BY o.k`,
+    values: [options.map((o) => o.config)],
+  });
+  return rows.map((r) => r.settings);
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/**
+ * `count` random (version 4) UUIDs in ascending order: rows inserted one after another land next to each other
+ * in the id indexes instead of all over them. Their first 32 bits are drawn, then sorted as numbers.
+ */
+function ascendingIds(count: number): string[] {
+  const leading = randomFillSync(new Uint32Array(count)).sort();
+  const bytes = randomBytes(16 * count);
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const b = 16 * i;
+    const h = (j: number) => HEX[bytes[b + j]!]!;
+    ids[i] = `${leading[i]!.toString(16).padStart(8, '0')}-${h(4)}${h(5)}-${HEX[(bytes[b + 6]! & 0x0f) | 0x40]}${h(7)}-${HEX[(bytes[b + 8]! & 0x3f) | 0x80]}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  }
+  return ids;
+}
+
+/** One statement's share of a call: the first job of each text and parse settings in it, with what is sent per job. */
+interface Chunk {
+  /** Per job of the share: the row sent for it (0-based), the first one of its text and settings. */
+  rowOf: number[];
+  ids: string[];
+  hashes: string[];
+  texts: string[];
+  names: string[];
+  optionOf: number[];
+}
+
+/**
+ * The rows to send for `jobs`. With `force` every job is a row; otherwise a job whose text and parse settings
+ * an earlier one of the chunk has is a copy, and only the first is sent.
+ */
+function chunkOf(jobs: NewJob[], optionOf: number[], settings: string[], force: boolean): Chunk & { jobHashes: string[] } {
+  const jobHashes = jobs.map((j) => contentHash(j.rawText));
+  const rowOf: number[] = [];
+  const sent: number[] = [];
+  const rowOfKey = new Map<string, number>();
+  jobs.forEach((_, i) => {
+    const key = settings.length === 1 ? jobHashes[i]! : `${jobHashes[i]} ${settings[optionOf[i]! - 1]}`;
+    let row = force ? undefined : rowOfKey.get(key);
+    if (row === undefined) {
+      row = sent.push(i) - 1;
+      if (!force) rowOfKey.set(key, row);
+    }
+    rowOf.push(row);
+  });
+  const every = sent.length === jobs.length;
+  const pick = <T>(values: T[]) => (every ? values : sent.map((i) => values[i]!));
+  return {
+    rowOf,
+    jobHashes,
+    ids: ascendingIds(sent.length),
+    hashes: pick(jobHashes),
+    texts: pick(jobs.map((j) => j.rawText)),
+    names: pick(jobs.map((j) => j.filename)),
+    optionOf: pick(optionOf),
+  };
+}
+
+/** One row of the statement's result: the notify, or the job a sent row would duplicate (n: the row, 1-based). */
 interface EnqueueRow {
-  kind: 'new' | 'prior' | 'settings' | 'notified';
-  n: number;
+  n: number | null;
   id: string | null;
-  value: string | null;
+  status: string | null;
 }
 
 export type EnqueueOutcome =
   | { kind: 'enqueued'; id: string; filename: string; contentHash: string }
   | { kind: 'duplicate'; filename: string; contentHash: string; existingId: string; existingStatus: JobStatus };
 
+/** What became of each job of a chunk: its row was inserted, or it duplicates that row's job or the job found for it. */
+function outcomes(jobs: NewJob[], chunk: Chunk & { jobHashes: string[] }, result: EnqueueRow[]): EnqueueOutcome[] {
+  const prior = new Map<number, { id: string; status: JobStatus }>();
+  for (const r of result) if (r.n !== null) prior.set(r.n - 1, { id: r.id!, status: r.status as JobStatus });
+  const firstJob = new Map<number, number>();
+  return jobs.map((job, i): EnqueueOutcome => {
+    const row = chunk.rowOf[i]!;
+    const contentHash = chunk.jobHashes[i]!;
+    const existing = prior.get(row);
+    const first = !firstJob.has(row);
+    if (first) firstJob.set(row, i);
+    if (first && !existing) return { kind: 'enqueued', id: chunk.ids[row]!, filename: job.filename, contentHash };
+    const { id, status } = existing ?? { id: chunk.ids[row]!, status: 'queued' as const };
+    return { kind: 'duplicate', filename: job.filename, contentHash, existingId: id, existingStatus: status };
+  });
+}
+
+/** Jobs per statement: a call of any size stays within the protocol's limits, and the next chunk is built while the server inserts one. */
+const CHUNK_JOBS = 10_000;
+
 /**
  * Inserts jobs in one transaction. Without `force`, a job that would duplicate another (the duplicate rule in
- * sql/fragments.ts), or one earlier in the same call, is skipped and reported instead. Three round trips: begin with the lock,
- * the statement, commit.
+ * sql/fragments.ts), or one earlier in the same call, is skipped and reported instead.
  */
 export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options: { force?: boolean } = {}): Promise<EnqueueOutcome[]> {
   if (jobs.length === 0) return [];
-  const rows = jobs.map((j) => ({ ...j, hash: contentHash(j.rawText) }));
   const force = Boolean(options.force);
-  const { optionOf, ...statement } = enqueueStatement(rows, force);
+  const { options: shared, optionOf } = sharedOptions(jobs);
+  const settings = force ? [''] : await settingsOf(pool, shared);
   // No JIT: a 10,000-row statement is estimated past jit_above_cost, and compiling it costs more server time
-  // than it saves (about a tenth of the enqueue's server CPU, measured).
-  const begin = force ? 'BEGIN; SET LOCAL jit = off' : `BEGIN; SET LOCAL jit = off; ${DEDUP_LOCK}`;
+  // than it saves (about a tenth of the enqueue's server CPU, measured). No bitmap scans: the duplicate lookup
+  // probes the contentHash index once per row, which a plain index scan does for less.
+  const settingsFor = 'SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off';
+  const begin = force ? `BEGIN; ${settingsFor}` : `BEGIN; ${settingsFor}; ${DEDUP_LOCK}`;
   // One job at a time (the enqueue→start path) sends the same text every call: prepared once per connection,
   // it is not parsed and planned again on each.
-  const name = rows.length === 1 ? 'playbuddy_enqueue_one' : undefined;
-  const result = await inTransaction(pool, async (tx) => (await tx.query<EnqueueRow>({ name, ...statement })).rows, begin);
-  const newId = new Map<number, string>();
-  const prior = new Map<number, { id: string; status: JobStatus }>();
-  const settings = new Map<number, string>();
-  for (const r of result) {
-    if (r.kind === 'new') newId.set(r.n, r.id!);
-    else if (r.kind === 'prior') prior.set(r.n, { id: r.id!, status: r.value as JobStatus });
-    else if (r.kind === 'settings') settings.set(r.n, r.value!);
-  }
-  // A job left out duplicates the first job of the call with its text and parse settings (as the statement's
-  // `keyed` found it), or the job that one duplicates. Matching them up here spares the server a join of every
-  // row of the call; in the usual import, where every job is new, it is skipped.
-  const first = new Map<string, number>();
-  if (newId.size < rows.length) {
-    rows.forEach((job, i) => {
-      const key = `${job.hash} ${settings.get(optionOf[i]!)}`;
-      if (!first.has(key)) first.set(key, i + 1);
-    });
-  }
-  return rows.map((job, i): EnqueueOutcome => {
-    const id = newId.get(i + 1);
-    if (id) return { kind: 'enqueued', id, filename: job.filename, contentHash: job.hash };
-    const original = first.get(`${job.hash} ${settings.get(optionOf[i]!)}`)!;
-    const existing = prior.get(original) ?? { id: newId.get(original)!, status: 'queued' };
-    return { kind: 'duplicate', filename: job.filename, contentHash: job.hash, existingId: existing.id, existingStatus: existing.status };
-  });
+  const name = jobs.length === 1 ? `playbuddy_enqueue_one${force ? '_forced' : ''}` : undefined;
+  const build = (start: number) => {
+    const part = jobs.slice(start, start + CHUNK_JOBS);
+    const chunk = chunkOf(part, optionOf.slice(start, start + CHUNK_JOBS), settings, force);
+    return { part, chunk, statement: { name, ...enqueueStatement(chunk, shared, force) } };
+  };
+  return inTransaction(
+    pool,
+    async (tx) => {
+      const done: EnqueueOutcome[] = [];
+      let current = build(0);
+      let running = tx.query<EnqueueRow>(current.statement);
+      for (let start = CHUNK_JOBS; start < jobs.length; start += CHUNK_JOBS) {
+        // Built while the server inserts the chunk before it.
+        const next = build(start);
+        const { rows } = await running;
+        running = tx.query<EnqueueRow>(next.statement);
+        done.push(...outcomes(current.part, current.chunk, rows));
+        current = next;
+      }
+      done.push(...outcomes(current.part, current.chunk, (await running).rows));
+      return done;
+    },
+    begin,
+  );
 }

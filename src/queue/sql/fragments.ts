@@ -17,11 +17,11 @@ export function holdsLease(idParam: string, tokenParam: string, alias = ''): str
 /**
  * A JobEvent insert fed by a SELECT: events are written in the statement that makes the change, so the
  * audit trail costs no extra round trip and commits with it. `clock_timestamp()`, not `now()`: events written
- * in one transaction keep their order.
+ * in one transaction keep their order. `id`: where the event ids come from, when not drawn here.
  */
-export function insertEvents(jobId: string, event: string, details: string, from: string): string {
+export function insertEvents(jobId: string, event: string, details: string, from: string, id = 'gen_random_uuid()::text'): string {
   return `INSERT INTO "JobEvent" (id, "jobId", event, details, "createdAt")
-  SELECT gen_random_uuid()::text, ${jobId}, ${event}, ${details}, clock_timestamp()
+  SELECT ${id}, ${jobId}, ${event}, ${details}, clock_timestamp()
   FROM ${from}`;
 }
 
