@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDatabase } from '../helpers/db.js';
 import { createPool } from '../../src/db/pool.js';
+import type { Statement, TransactionPool } from '../../src/db/queryable.js';
 import { enqueueJobs, getJob, listJobs, countByStatus, jobEvents, transitionJob, resolveJobId, type EnqueueOutcome } from '../../src/queue/repository.js';
 import { TransitionRefused, JOB_STATUSES, canTransition } from '../../src/queue/states.js';
 
@@ -122,6 +123,31 @@ describe('a bulk enqueue larger than one statement', () => {
     // Within each statement's share the ids ascend, so its rows land next to each other in the id indexes.
     const first = ids.slice(0, 10_000);
     expect(first).toEqual([...first].sort());
+  });
+
+  it('cuts a call of large texts into statements by their size, and still finds copies across them', async () => {
+    // 17 M characters each: the second text would take a statement past its 32 M, so each goes alone.
+    const big = (name: string) => `${name}\n${'ACT I. A very long play. '.repeat(680_000)}`;
+    let inserts = 0;
+    const counting: TransactionPool = {
+      query: (st) => t.sql.query(st),
+      async connect() {
+        const c = await t.sql.connect();
+        return {
+          release: (err) => c.release(err),
+          query: (st: Statement) => {
+            if (st.text.includes('INSERT INTO "ParseJob"')) inserts++;
+            return c.query(st);
+          },
+        };
+      },
+    };
+    const out = await enqueueJobs(counting, [job(big('one'), 'big-1.txt'), job(big('two'), 'big-2.txt'), job(big('one'), 'big-3.txt')]);
+    expect(inserts).toBe(3);
+    expect(out.map((o) => o.kind)).toEqual(['enqueued', 'enqueued', 'duplicate']);
+    expect(out[2]).toMatchObject({ existingId: idOf(out[0]), existingStatus: 'queued' });
+    const { rows } = await t.sql.query(`SELECT filename, length("rawText") AS chars FROM "ParseJob" WHERE filename LIKE 'big-%' ORDER BY filename`);
+    expect(rows).toEqual([{ filename: 'big-1.txt', chars: big('one').length }, { filename: 'big-2.txt', chars: big('two').length }]);
   });
 
   it('commits nothing when the second statement fails', async () => {

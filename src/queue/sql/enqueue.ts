@@ -41,8 +41,10 @@ import { DEDUP_LOCK, duplicateOf, insertEvents, parseSettings } from './fragment
 //   CPU per job).
 // - The event's details are a constant, so nothing is built per row for them; the job's filename is on the job.
 // - The job rows, their `enqueued` events and the NOTIFY to idle workers commit together; a call of more than
-//   CHUNK_JOBS jobs is several such statements in the one transaction, each built while the server inserts the
-//   one before. Copies across them are found by `prior`, which sees the earlier statements' rows.
+//   CHUNK_JOBS jobs or CHUNK_CHARS characters of text is several such statements in the one transaction, each
+//   hashed and built while the server inserts the one before. Copies across them are found by `prior`, which
+//   sees the earlier statements' rows. (Smaller statements, to overlap the caller's work with the server's
+//   for 10,000 small jobs too, cost the server more per job than they saved in wall-clock time.)
 // - The result is only the rows `prior` named (usually none): which job each row got is known to the caller.
 
 /** The statement for one chunk: its new jobs and their events, or, without `force`, those that duplicate no job. */
@@ -234,8 +236,27 @@ function outcomes(jobs: NewJob[], chunk: Chunk & { jobHashes: string[] }, result
   });
 }
 
-/** Jobs per statement: a call of any size stays within the protocol's limits, and the next chunk is built while the server inserts one. */
+/**
+ * Where a call is cut into statements: after CHUNK_JOBS jobs, or once a statement's texts reach CHUNK_CHARS
+ * characters. So a call of any size stays far from PostgreSQL's 1 GB limit on one parameter, and an import of
+ * large texts has the next statement's texts hashed while the server stores the previous one's.
+ */
 const CHUNK_JOBS = 10_000;
+const CHUNK_CHARS = 32 * 2 ** 20;
+
+/** The index each statement's jobs start at. */
+function chunkStarts(jobs: NewJob[]): number[] {
+  const starts = [0];
+  let chars = 0;
+  jobs.forEach((job, i) => {
+    if (i > starts.at(-1)! && (i - starts.at(-1)! === CHUNK_JOBS || chars + job.rawText.length > CHUNK_CHARS)) {
+      starts.push(i);
+      chars = 0;
+    }
+    chars += job.rawText.length;
+  });
+  return starts;
+}
 
 /**
  * Inserts jobs in one transaction. Without `force`, a job that would duplicate another (the duplicate rule in
@@ -254,9 +275,11 @@ export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options
   // One job at a time (the enqueue→start path) sends the same text every call: prepared once per connection,
   // it is not parsed and planned again on each.
   const name = jobs.length === 1 ? `playbuddy_enqueue_one${force ? '_forced' : ''}` : undefined;
-  const build = (start: number) => {
-    const part = jobs.slice(start, start + CHUNK_JOBS);
-    const chunk = chunkOf(part, optionOf.slice(start, start + CHUNK_JOBS), settings, force);
+  const starts = chunkStarts(jobs);
+  const build = (c: number) => {
+    const [start, end] = [starts[c]!, starts[c + 1] ?? jobs.length];
+    const part = jobs.slice(start, end);
+    const chunk = chunkOf(part, optionOf.slice(start, end), settings, force);
     return { part, chunk, statement: { name, ...enqueueStatement(chunk, shared, force) } };
   };
   return inTransaction(
@@ -265,9 +288,9 @@ export async function enqueueJobs(pool: TransactionPool, jobs: NewJob[], options
       const done: EnqueueOutcome[] = [];
       let current = build(0);
       let running = tx.query<EnqueueRow>(current.statement);
-      for (let start = CHUNK_JOBS; start < jobs.length; start += CHUNK_JOBS) {
+      for (let c = 1; c < starts.length; c++) {
         // Built while the server inserts the chunk before it.
-        const next = build(start);
+        const next = build(c);
         const { rows } = await running;
         running = tx.query<EnqueueRow>(next.statement);
         done.push(...outcomes(current.part, current.chunk, rows));
