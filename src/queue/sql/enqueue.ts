@@ -105,6 +105,14 @@ interface SharedOptions {
   type: string;
 }
 
+/** Whether two objects have the same keys with the same primitive values (nested values: only the same ones). */
+function sameFlatObject(a: object, b: object): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]);
+}
+
 /** The distinct combinations of everything but text and name, and which one each job has (1-based, as SQL counts). */
 function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: number[] } {
   const options: SharedOptions[] = [];
@@ -112,8 +120,8 @@ function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: nu
   let previous: { job: NewJob; option: SharedOptions; k: number } | undefined;
   const optionOf = jobs.map((j) => {
     const o: SharedOptions = {
-      // A bulk import usually passes one config object for every file: serialised once.
-      config: previous && j.config === previous.job.config ? previous.option.config : JSON.stringify(j.config),
+      // A bulk import passes one config for every file, as one object or equal ones: serialised once.
+      config: previous && sameFlatObject(j.config, previous.job.config) ? previous.option.config : JSON.stringify(j.config),
       priority: j.priority ?? 0,
       maxRetries: j.maxRetries ?? 3,
       replacesPlaybookId: j.replacesPlaybookId ?? null,
@@ -148,8 +156,6 @@ async function settingsOf(db: Queryable, options: SharedOptions[]): Promise<stri
   return rows.map((r) => r.settings);
 }
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
 /**
  * `count` random (version 4) UUIDs in ascending order: rows inserted one after another land next to each other
  * in the id indexes instead of all over them. Their first 32 bits are drawn, then sorted as numbers.
@@ -157,11 +163,18 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'
 function ascendingIds(count: number): string[] {
   const leading = randomFillSync(new Uint32Array(count)).sort();
   const bytes = randomBytes(16 * count);
-  const ids = new Array<string>(count);
   for (let i = 0; i < count; i++) {
     const b = 16 * i;
-    const h = (j: number) => HEX[bytes[b + j]!]!;
-    ids[i] = `${leading[i]!.toString(16).padStart(8, '0')}-${h(4)}${h(5)}-${HEX[(bytes[b + 6]! & 0x0f) | 0x40]}${h(7)}-${HEX[(bytes[b + 8]! & 0x3f) | 0x80]}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+    bytes.writeUInt32BE(leading[i]!, b);
+    bytes[b + 6] = (bytes[b + 6]! & 0x0f) | 0x40;
+    bytes[b + 8] = (bytes[b + 8]! & 0x3f) | 0x80;
+  }
+  // One hex conversion for all of them, then cut.
+  const hex = bytes.toString('hex');
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const h = 32 * i;
+    ids[i] = `${hex.slice(h, h + 8)}-${hex.slice(h + 8, h + 12)}-${hex.slice(h + 12, h + 16)}-${hex.slice(h + 16, h + 20)}-${hex.slice(h + 20, h + 32)}`;
   }
   return ids;
 }
