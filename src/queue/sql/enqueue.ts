@@ -117,27 +117,27 @@ function sameFlatObject(a: object, b: object): boolean {
 function sharedOptions(jobs: NewJob[]): { options: SharedOptions[]; optionOf: number[] } {
   const options: SharedOptions[] = [];
   const seen = new Map<string, number>();
-  let previous: { job: NewJob; option: SharedOptions; k: number } | undefined;
+  let previous: NewJob | undefined;
+  let previousK = 0;
   const optionOf = jobs.map((j) => {
+    // Jobs of one import share their options, the config as one object or equal ones: the previous job's
+    // answer is this one's, and the config is serialised once.
+    const p = previous;
+    previous = j;
+    if (p && j.priority === p.priority && j.maxRetries === p.maxRetries && j.replacesPlaybookId === p.replacesPlaybookId && j.type === p.type && sameFlatObject(j.config, p.config)) {
+      return previousK;
+    }
     const o: SharedOptions = {
-      // A bulk import passes one config for every file, as one object or equal ones: serialised once.
-      config: previous && sameFlatObject(j.config, previous.job.config) ? previous.option.config : JSON.stringify(j.config),
+      config: JSON.stringify(j.config),
       priority: j.priority ?? 0,
       maxRetries: j.maxRetries ?? 3,
       replacesPlaybookId: j.replacesPlaybookId ?? null,
       type: j.type ?? 'PARSE_PLAY',
     };
-    // Jobs of one import share their options: the previous job's answer is this one's.
-    const p = previous?.option;
-    let k: number | undefined;
-    if (p && o.config === p.config && o.priority === p.priority && o.maxRetries === p.maxRetries && o.replacesPlaybookId === p.replacesPlaybookId && o.type === p.type) {
-      k = previous!.k;
-    } else {
-      const key = JSON.stringify([o.config, o.priority, o.maxRetries, o.replacesPlaybookId, o.type]);
-      k = seen.get(key);
-      if (k === undefined) seen.set(key, (k = options.push(o)));
-    }
-    previous = { job: j, option: options[k - 1]!, k };
+    const key = JSON.stringify([o.config, o.priority, o.maxRetries, o.replacesPlaybookId, o.type]);
+    let k = seen.get(key);
+    if (k === undefined) seen.set(key, (k = options.push(o)));
+    previousK = k;
     return k;
   });
   return { options, optionOf };
