@@ -8,14 +8,14 @@ import type { JobStatus } from '../states.js';
 import { JOB_EVENTS, sqlLiteral } from '../events.js';
 import { DEDUP_LOCK, duplicateOf, insertEvents, parseSettings } from './fragments.js';
 
-// Enqueueing is one statement after the de-duplication lock: enqueue→start latency starts with this call,
-// so every round trip here is paid by every job (a five-statement version measured about twice as slow,
-// and the same statement through Prisma's interactive transaction about twice as slow as through pg, which
-// is why enqueue takes a pg pool only).
+// Enqueueing is one statement (per 10,000 jobs) after the de-duplication lock: enqueue→start latency starts
+// with this call, so every round trip here is paid by every job (a five-statement version measured about
+// twice as slow, and the same statement through Prisma's interactive transaction about twice as slow as
+// through pg, which is why enqueue takes a pg pool only).
 //
-// Why it is shaped this way (measured on 10,000 jobs by the server CPU each point saves; a bulk enqueue's
-// cost is mostly the rows themselves: a job's row enters seven indexes and its event two more plus the
-// foreign-key check, together three quarters of the statement's server time in a profile):
+// Why it is shaped this way (measured on 10,000 jobs by the CPU each point saves; a bulk enqueue's cost is
+// mostly the rows themselves: a job's row enters seven indexes and its event two more, well over half of the
+// statement's server time in a profile):
 // - Per job only its id, text, name and hash travel, as text[] parameters in binary form (db/text-array.ts);
 //   what jobs usually share (config, priority, retries, type, the play to replace) travels once per distinct
 //   combination and is picked by subscript, so a bulk import with one combination sends nothing per job for
