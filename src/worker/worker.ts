@@ -5,6 +5,7 @@ import { PermanentError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../queue/backoff.js';
 import { claimJobs, completeAndClaim, recoverExpiredLeases } from '../queue/claim.js';
+import { jobDurations, type WaitingJob } from './ahead.js';
 import { groupCompletions } from './completions.js';
 import { completeJob, failAttempt, holdsLease, releaseJob, renewLeases, type Lease } from '../queue/lease.js';
 import { markWorkerStopped, registerWorker } from '../queue/workers.js';
@@ -97,6 +98,8 @@ interface Slot {
   completed: boolean;
   /** Settled outcome recorded (or deliberately not written). */
   settled: boolean;
+  /** Its handler returned or threw: the slot is free for the next job while the outcome is written. */
+  handlerDone: boolean;
   /** Its completion also claimed the next job(s), so no separate claim is needed when it leaves. */
   refilled: boolean;
   renewedAt: number;
@@ -119,6 +122,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const summary: WorkerSummary = { workerId, claimed: 0, completed: 0, retried: 0, failed: 0, failedIds: [], released: 0, stopped: 0, reason: 'stopped' };
 
   const active = new Map<string, Slot>();
+  // Short jobs only (ahead.ts): jobs claimed and leased for the next free slot, oldest first.
+  const ahead: WaitingJob[] = [];
+  const durations = jobDurations();
+  // Jobs asked for by claims still on their way: counted against the room for more, so none overshoots.
+  let incoming = 0;
+  const busySlots = () => {
+    let n = 0;
+    for (const s of active.values()) if (!s.handlerDone) n++;
+    return n;
+  };
+  const roomAhead = () => (durations.short && !stopping ? Math.max(0, concurrency - ahead.length - incoming) : 0);
   let claimsLeft = options.maxJobs ?? Number.POSITIVE_INFINITY;
   let claiming = false;
   // Set by every wake-up; a claim that started before the wake-up may have missed the job, so claim again.
@@ -159,11 +173,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     claiming = true;
     try {
       while (!stopping) {
-        const wanted = Math.min(concurrency - active.size, claimsLeft);
+        while (ahead.length > 0 && busySlots() < concurrency) start(ahead.shift()!.job);
+        const wanted = Math.min(concurrency - busySlots() + roomAhead(), claimsLeft);
         if (wanted <= 0) break;
         dirty = false;
         // Reserved before the await: a completion claiming its successor meanwhile must not exceed maxJobs.
         claimsLeft -= wanted;
+        incoming += wanted;
         let jobs: ClaimedJob[];
         try {
           jobs = await claimJobs(pool, { workerId, limit: wanted, leaseMs });
@@ -172,10 +188,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           wlog.warn({ err: errorMessage(err) }, 'could not claim jobs; trying again at the next poll');
           nothingRunnable = false;
           return;
+        } finally {
+          incoming -= wanted;
         }
         claimsLeft += wanted - jobs.length;
         summary.claimed += jobs.length;
-        for (const job of jobs) start(job);
+        await startOrHandBack(jobs);
         nothingRunnable = jobs.length < wanted;
         if (nothingRunnable && !dirty) break;
       }
@@ -187,6 +205,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   function finishIfDone(): void {
     if (stopping || active.size > 0 || claiming || waitingForRetry) return;
+    if (ahead.length > 0) {
+      wake();
+      return;
+    }
     if (claimsLeft <= 0) void stop({ graceMs: 0 }, 'max-jobs');
     else if (options.drain && nothingRunnable) void drainOrWait();
   }
@@ -235,6 +257,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       draining: stopping,
       completed: false,
       settled: false,
+      handlerDone: false,
       refilled: false,
       renewedAt: Date.now(),
       stage: null,
@@ -288,7 +311,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     } catch (err) {
       failure = err;
     }
-    const ms = Math.round(performance.now() - t0);
+    slot.handlerDone = true;
+    const elapsed = performance.now() - t0;
+    durations.record(elapsed);
+    const ms = Math.round(elapsed);
     let outcome: { outcome: JobOutcome; error?: string } = { outcome: 'stopped' };
     try {
       outcome = await settle(slot, ok, failure, ms);
@@ -306,11 +332,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       let held = true;
       let next: ClaimedJob[] = [];
       if (!slot.completed) {
-        const refill = stopping ? 0 : Math.min(1, claimsLeft);
-        if (refill <= 0) held = await completeJob(pool, lease, null);
+        // A job claimed ahead takes this slot at once, while this one's completion is on its way.
+        const handedOver = !stopping && ahead.length > 0;
+        if (handedOver) {
+          slot.refilled = true;
+          start(ahead.shift()!.job);
+        }
+        const refill = stopping ? 0 : Math.min((handedOver ? 0 : 1) + roomAhead(), claimsLeft);
+        if (stopping || (refill <= 0 && !handedOver)) held = await completeJob(pool, lease, null);
         else {
           claimsLeft -= refill;
-          const out = await complete(lease, refill).finally(() => (claimsLeft += refill));
+          incoming += refill;
+          const out = await complete(lease, refill).finally(() => {
+            claimsLeft += refill;
+            incoming -= refill;
+          });
           slot.refilled = true;
           held = out.completed;
           next = out.jobs;
@@ -352,11 +388,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   // Jobs claimed together with a completion start here, unless shutdown began meanwhile: then they go
   // straight back to the queue, unused.
+  /** Claimed jobs: each to a free slot, else to wait claimed ahead; back to the queue once the worker stops. */
   async function startOrHandBack(jobs: ClaimedJob[]): Promise<void> {
     for (const job of jobs) {
-      if (!stopping) start(job);
-      else if (await releaseJob(pool, { jobId: job.id, leaseToken: job.leaseToken }, 'worker shutting down')) summary.released++;
+      if (stopping) await handBack(job);
+      else if (busySlots() < concurrency) start(job);
+      else ahead.push({ job, renewedAt: Date.now() });
     }
+  }
+
+  async function handBack(job: ClaimedJob): Promise<void> {
+    if (await releaseJob(pool, { jobId: job.id, leaseToken: job.leaseToken }, 'worker shutting down').catch(() => false)) summary.released++;
+  }
+
+  function dropAhead(jobId: string): void {
+    const i = ahead.findIndex((w) => w.job.id === jobId);
+    if (i >= 0) ahead.splice(i, 1);
   }
 
   function lost(slot: Slot, ms: number): { outcome: JobOutcome } {
@@ -369,6 +416,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   async function onControl(jobId: string): Promise<void> {
+    const waiting = ahead.find((w) => w.job.id === jobId);
+    if (waiting) {
+      // Paused or cancelled before it started: it never starts here.
+      if (!(await holdsLease(pool, { jobId, leaseToken: waiting.job.leaseToken }).catch(() => true))) dropAhead(jobId);
+      return;
+    }
     const slot = active.get(jobId);
     if (!slot || slot.cause || slot.completed) return;
     // A notification may be stale: the job could have been paused, resumed and claimed by us again since.
@@ -378,18 +431,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   async function heartbeat(): Promise<void> {
     const slots = [...active.values()].filter((s) => !s.cause && !s.completed && !s.settled);
+    const waiting = [...ahead];
     try {
-      const held = await renewLeases(pool, workerId, slots.map((s) => s.lease), leaseMs);
+      const held = await renewLeases(pool, workerId, [...slots.map((s) => s.lease), ...waiting.map((w) => ({ jobId: w.job.id, leaseToken: w.job.leaseToken }))], leaseMs);
       const now = Date.now();
       for (const s of slots) {
         if (held.has(s.job.id)) s.renewedAt = now;
         else if (!s.completed && !s.settled) abort(s, 'lease-lost');
+      }
+      for (const w of waiting) {
+        if (held.has(w.job.id)) w.renewedAt = now;
+        else dropAhead(w.job.id);
       }
     } catch (err) {
       wlog.warn({ err: errorMessage(err) }, 'could not renew leases');
       // Past its expiry another worker may already have recovered the job: stop before it runs twice.
       const now = Date.now();
       for (const s of slots) if (now - s.renewedAt >= leaseMs) abort(s, 'lease-lost');
+      for (const w of waiting) if (now - w.renewedAt >= leaseMs) dropAhead(w.job.id);
     }
   }
 
@@ -420,6 +479,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stopping = true;
     clearInterval(pollTimer);
     clearTimeout(retryTimer);
+    for (const w of ahead.splice(0)) await handBack(w.job);
     for (const s of active.values()) s.draining = true;
     if (active.size > 0) {
       wlog.info({ running: active.size, graceMs }, 'stopping: running jobs may finish or reach a checkpoint');
