@@ -30,14 +30,20 @@ async function claimedAhead(ids: string[], started: string[]): Promise<string | 
   return false;
 }
 
+/** A one-slot worker whose `nth` job blocks once `count` jobs are queued, and the job it has claimed ahead by then. */
+async function blockedWithOneAhead(count: number, nth: number, label: string) {
+  const ids = await enqueue(t, count, { label });
+  const h = gated(nth);
+  const w = await startTestWorker(t, h.handler, { concurrency: 1 });
+  await waitFor('the blocking job to start', async () => h.started.length === nth);
+  // The one slot is busy; the next job is already claimed for it.
+  const next = await waitFor('a job claimed ahead', () => claimedAhead(ids, h.started));
+  return { ids, h, w, next };
+}
+
 describe('jobs claimed ahead', () => {
   it('are leased to the worker while a short-jobs slot is busy, and one cancelled meanwhile never completes', async () => {
-    const ids = await enqueue(t, 25, { label: 'ahead' });
-    const h = gated(21);
-    const w = await startTestWorker(t, h.handler, { concurrency: 1 });
-    await waitFor('the blocking job to start', async () => h.started.length === 21);
-    // The one slot is busy; the next job is already claimed for it.
-    const next = await waitFor('a job claimed ahead', () => claimedAhead(ids, h.started));
+    const { ids, h, w, next } = await blockedWithOneAhead(25, 21, 'ahead');
     expect(await controlJobs(t.sql, 'cancel', [next])).toMatchObject([{ ok: true }]);
     h.open();
     await waitFor('every other job completed', async () => {
@@ -53,11 +59,7 @@ describe('jobs claimed ahead', () => {
   });
 
   it('are handed back to the queue when the worker stops, and run once by the next worker', async () => {
-    const ids = await enqueue(t, 12, { label: 'handback' });
-    const h = gated(9);
-    const w = await startTestWorker(t, h.handler, { concurrency: 1 });
-    await waitFor('the blocking job to start', async () => h.started.length === 9);
-    const next = await waitFor('a job claimed ahead', () => claimedAhead(ids, h.started));
+    const { ids, h, w, next } = await blockedWithOneAhead(12, 9, 'handback');
     const stopping = w.close(5_000);
     await waitFor('the job claimed ahead handed back', async () => (await statusOf(t, next)).status === 'queued');
     h.open();
