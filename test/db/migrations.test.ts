@@ -56,15 +56,20 @@ describe('migrations', () => {
   });
 
   it.each([
-    ["an index of the app's ParseJob (the seed's)", 'DROP INDEX "ParseJob_workerId_idx";'],
-    ["the app's ParseJob index claiming used to walk", 'DROP INDEX "ParseJob_status_priority_createdAt_idx";'],
-    ['the design\'s JobEvent index', 'DROP INDEX "JobEvent_jobId_createdAt_idx";'],
-    ['a primary key', 'DROP INDEX "ParseJob_pkey";'],
-    ["an index on an app table", 'DROP INDEX "Playbook_title_idx";'],
-    ["an index on the legacy sessions", 'DROP INDEX "ParsingSession_status_idx";'],
-    ['a queue table', 'DROP TABLE "ParseJob";'],
-    ['a column of a queue table', 'ALTER TABLE "ParseJob" DROP COLUMN "lockExpiry";'],
-  ])('still refuses to drop %s', (_what, sql) => {
+    ["to drop an index of the app's ParseJob (the seed's)", 'DROP INDEX "ParseJob_workerId_idx";'],
+    ["to drop the app's ParseJob index claiming used to walk", 'DROP INDEX "ParseJob_status_priority_createdAt_idx";'],
+    ['to drop the design\'s JobEvent index', 'DROP INDEX "JobEvent_jobId_createdAt_idx";'],
+    ['to drop a primary key', 'DROP INDEX "ParseJob_pkey";'],
+    ["to drop an index on an app table", 'DROP INDEX "Playbook_title_idx";'],
+    ["to drop an index on the legacy sessions", 'DROP INDEX "ParsingSession_status_idx";'],
+    ['to drop a queue table', 'DROP TABLE "ParseJob";'],
+    ['to drop a column of a queue table', 'ALTER TABLE "ParseJob" DROP COLUMN "lockExpiry";'],
+    ["to drop a constraint of the app's ParseJob", 'ALTER TABLE "ParseJob" DROP CONSTRAINT "ParseJob_playbookId_fkey";'],
+    ['to drop a constraint of an app table', 'ALTER TABLE "Line" DROP CONSTRAINT "Line_sceneId_fkey";'],
+    ["to drop a playbuddy table's primary key", 'ALTER TABLE "JobEvent" DROP CONSTRAINT "JobEvent_pkey";'],
+    ["to create a function outside playbuddy's namespace", 'CREATE OR REPLACE FUNCTION "touch"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NULL;\nEND\n$$;'],
+    ['to create a trigger on an app table', 'CREATE TRIGGER "Line_t" AFTER DELETE ON "Line" FOR EACH STATEMENT EXECUTE FUNCTION "playbuddy_f"();'],
+  ])('still refuses %s', (_what, sql) => {
     expect(() => parseMigration(sql)).toThrow(NotAdditiveError);
   });
 
@@ -98,16 +103,6 @@ describe('migrations', () => {
       'function',
       'trigger',
     ]);
-  });
-
-  it.each([
-    ["a constraint of the app's ParseJob", 'ALTER TABLE "ParseJob" DROP CONSTRAINT "ParseJob_playbookId_fkey";'],
-    ['a constraint of an app table', 'ALTER TABLE "Line" DROP CONSTRAINT "Line_sceneId_fkey";'],
-    ["a playbuddy table's primary key", 'ALTER TABLE "JobEvent" DROP CONSTRAINT "JobEvent_pkey";'],
-    ['a function outside playbuddy\'s namespace', 'CREATE OR REPLACE FUNCTION "touch"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NULL;\nEND\n$$;'],
-    ['a trigger on an app table', 'CREATE TRIGGER "Line_t" AFTER DELETE ON "Line" FOR EACH STATEMENT EXECUTE FUNCTION "playbuddy_f"();'],
-  ])('refuses %s', (_what, sql) => {
-    expect(() => parseMigration(sql)).toThrow(NotAdditiveError);
   });
 
   it("deletes a job's events with the job, whoever deletes it, with no foreign key to check on every event written", async () => {
