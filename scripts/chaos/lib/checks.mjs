@@ -17,7 +17,10 @@ export async function loadFacts(admin) {
                    FROM "ParseJob" ORDER BY "createdAt", id`),
     events: await q(`SELECT e.id, e."jobId", e.event, e.details, a.seq, a.app FROM "JobEvent" e LEFT JOIN chaos.event a ON a.event_id = e.id
                      ORDER BY a.seq NULLS FIRST, e."createdAt"`),
-    changes: await q(`SELECT * FROM chaos.job_change ORDER BY seq`),
+    // Whether the lease had run out when the change was made, decided in SQL: timestamps become JavaScript
+    // dates of whole milliseconds, which would call a lease that ran out microseconds before the change not
+    // run out yet.
+    changes: await q(`SELECT *, old_expiry < at_now AS lease_ran_out FROM chaos.job_change ORDER BY seq`),
     plays: await q(`SELECT id FROM "Playbook"`),
     workers: await q(`SELECT id, pid FROM "Worker"`),
   };
@@ -162,12 +165,15 @@ export function fencedWrites(facts, workerPids) {
     writes++;
     const mine = new Set((idsByPid.get(pid) ?? []).map((w) => w.id));
     const claim = ['queued', 'retrying'].includes(c.old_status) && c.new_status === 'running' && mine.has(c.new_worker);
-    const recovery = c.old_status === 'running' && ['retrying', 'failed'].includes(c.new_status) && c.new_worker === null && c.old_expiry < c.at_now;
+    const recovery = c.old_status === 'running' && ['retrying', 'failed'].includes(c.new_status) && c.new_worker === null && c.lease_ran_out;
     const holder = c.old_status === 'running' && mine.has(c.old_worker) && c.old_token !== null && (c.new_token === c.old_token || c.new_status !== 'running');
     const supersede = c.old_status === 'completed' && c.new_status === 'completed' && c.new_playbook === null && !c.progress_write;
-    if (holder && c.old_expiry < c.at_now) lateButHeld++;
+    if (holder && c.lease_ran_out) lateButHeld++;
     if (claim || recovery || holder || supersede) continue;
-    bad.push(`${c.job_id}: ${c.app} (pid ${pid}) wrote ${c.old_status} → ${c.new_status}${c.progress_write ? ' with progress' : ''} while the lease was ${c.old_worker ?? 'nobody'}'s`);
+    bad.push(
+      `${c.job_id}: ${c.app} (pid ${pid}) wrote ${c.old_status} → ${c.new_status}${c.progress_write ? ' with progress' : ''} while the lease was ${c.old_worker ?? 'nobody'}'s` +
+        ` (its lease ${c.old_expiry ? `ran to ${c.old_expiry.toISOString()}` : 'was clear'}, the change at ${c.at_now.toISOString()}; worker after: ${c.new_worker ?? 'none'})`,
+    );
   }
   const result = check(`no write from a worker after it lost its lease (${lateButHeld} writes by a holder whose lease had run out but was not yet taken)`, writes, bad);
   return result;
