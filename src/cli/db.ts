@@ -67,7 +67,7 @@ Examples:
         for (const name of st.unknown) console.log(`  unknown  ${name}  (not in this version of playbuddy)`);
         console.log(
           st.pending.length
-            ? `${st.pending.length} pending: run \`playbuddy db migrate\` (it only adds what is missing, and replaces only indexes playbuddy added; enqueue, work and migrate-sessions also do it).`
+            ? `${st.pending.length} pending: run \`playbuddy db migrate\` (it only adds what is missing, and drops only what playbuddy itself added; enqueue, work and migrate-sessions also do it).`
             : 'up to date.',
         );
         return st.applied.some((m) => m.modified) ? 1 : 0;

@@ -281,19 +281,10 @@ export async function missingActions(client: Pick<pg.Client, 'query'>, ops: Oper
         }
         break;
       case 'function':
-        if (!(await exists(client, `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $1 AND n.nspname = current_schema()`, [op.name]))) {
-          actions.push({ description: `create function ${op.name}`, sql: op.sql });
-        }
+        if (!(await functionExists(client, op.name))) actions.push({ description: `create function ${op.name}`, sql: op.sql });
         break;
       case 'trigger':
-        if (!(await exists(
-          client,
-          `SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE t.tgname = $1 AND c.relname = $2 AND n.nspname = current_schema()`,
-          [op.name, op.table],
-        ))) {
-          actions.push({ description: `create trigger ${op.name} on ${op.table}`, sql: op.sql });
-        }
+        if (!(await triggerExists(client, op.table, op.name))) actions.push({ description: `create trigger ${op.name} on ${op.table}`, sql: op.sql });
         break;
     }
   }
@@ -352,6 +343,19 @@ function constraintExists(client: Pick<pg.Client, 'query'>, table: string, name:
     client,
     `SELECT 1 FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE co.conname = $2 AND c.relname = $1 AND n.nspname = current_schema()`,
+    [table, name],
+  );
+}
+
+function functionExists(client: Pick<pg.Client, 'query'>, name: string): Promise<boolean> {
+  return exists(client, `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $1 AND n.nspname = current_schema()`, [name]);
+}
+
+function triggerExists(client: Pick<pg.Client, 'query'>, table: string, name: string): Promise<boolean> {
+  return exists(
+    client,
+    `SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.tgname = $2 AND c.relname = $1 AND n.nspname = current_schema()`,
     [table, name],
   );
 }

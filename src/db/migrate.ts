@@ -48,7 +48,7 @@ export interface MigrationStatus {
   unknown: string[];
   /** The database already holds the app's tables (its own `_prisma_migrations` rows): it is adopted, not created. */
   appDatabase: boolean;
-  /** What each pending step drops (only indexes playbuddy added, to replace them), in words. */
+  /** What each pending step drops (only what playbuddy added: an index it replaces, a constraint of its own tables), in words. */
   pendingDrops: Record<string, string[]>;
 }
 

@@ -251,7 +251,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   function start(job: ClaimedJob): void {
     const slot: Slot = {
       job,
-      lease: { jobId: job.id, leaseToken: job.leaseToken },
+      lease: leaseOf(job),
       log: wlog.child({ job: job.id, file: job.filename, attempt: job.attempt }),
       controller: new AbortController(),
       draining: stopping,
@@ -339,7 +339,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           start(ahead.shift()!.job);
         }
         const refill = stopping ? 0 : Math.min((handedOver ? 0 : 1) + roomAhead(), claimsLeft);
-        if (stopping || (refill <= 0 && !handedOver)) held = await completeJob(pool, lease, null);
+        if (refill <= 0 && !handedOver) held = await completeJob(pool, lease, null);
         else {
           claimsLeft -= refill;
           incoming += refill;
@@ -386,9 +386,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return { outcome: 'failed', error: outcome.failureReason ?? verdict.message };
   }
 
-  // Jobs claimed together with a completion start here, unless shutdown began meanwhile: then they go
-  // straight back to the queue, unused.
-  /** Claimed jobs: each to a free slot, else to wait claimed ahead; back to the queue once the worker stops. */
+  // Claimed jobs go to a free slot, else wait claimed ahead; once shutdown began they go straight back to the
+  // queue, unused.
   async function startOrHandBack(jobs: ClaimedJob[]): Promise<void> {
     for (const job of jobs) {
       if (stopping) await handBack(job);
@@ -398,7 +397,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   async function handBack(job: ClaimedJob): Promise<void> {
-    if (await releaseJob(pool, { jobId: job.id, leaseToken: job.leaseToken }, 'worker shutting down').catch(() => false)) summary.released++;
+    if (await releaseJob(pool, leaseOf(job), 'worker shutting down').catch(() => false)) summary.released++;
   }
 
   function dropAhead(jobId: string): void {
@@ -419,7 +418,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const waiting = ahead.find((w) => w.job.id === jobId);
     if (waiting) {
       // Paused or cancelled before it started: it never starts here.
-      if (!(await holdsLease(pool, { jobId, leaseToken: waiting.job.leaseToken }).catch(() => true))) dropAhead(jobId);
+      if (!(await holdsLease(pool, leaseOf(waiting.job)).catch(() => true))) dropAhead(jobId);
       return;
     }
     const slot = active.get(jobId);
@@ -433,7 +432,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const slots = [...active.values()].filter((s) => !s.cause && !s.completed && !s.settled);
     const waiting = [...ahead];
     try {
-      const held = await renewLeases(pool, workerId, [...slots.map((s) => s.lease), ...waiting.map((w) => ({ jobId: w.job.id, leaseToken: w.job.leaseToken }))], leaseMs);
+      const held = await renewLeases(pool, workerId, [...slots.map((s) => s.lease), ...waiting.map((w) => leaseOf(w.job))], leaseMs);
       const now = Date.now();
       for (const s of slots) {
         if (held.has(s.job.id)) s.renewedAt = now;
@@ -513,6 +512,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   wake();
   return { id: workerId, stopped, stop: (o) => stop(o) };
 }
+
+const leaseOf = (job: ClaimedJob): Lease => ({ jobId: job.id, leaseToken: job.leaseToken });
 
 /** A job of a type this worker has no handler for: it fails at once, saying which types the worker runs. */
 class NoHandler extends PermanentError {
