@@ -1,33 +1,34 @@
 #!/usr/bin/env node
-// Parse-speed benchmark for the built-in parser. Uses the shared corpus when it is there, else the
-// committed fixtures; parses each play after a warm-up and prints one JSON line per measurement, then a
-// summary, then the same for all plays run together four times over (an anthology of several megabytes:
-// time, throughput and the memory it takes). Build first: npx tsc -p tsconfig.json
-//   node scripts/bench/parse.mjs [playsDir] [--rounds N] [--copies N]
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// bench:parse — parse speed of the built-in parser. Parses each play of the corpus (or the committed fixtures,
+// see lib/corpus.mjs) after a warm-up and prints one JSON line per measurement, then a summary, then the same
+// for all plays run together four times over (an anthology of several megabytes: time, throughput and the
+// memory it takes).
+//   npm run bench:parse -- [--corpus DIR] [--rounds N] [--copies N]
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { benchArgs } from './lib/args.mjs';
+import { findPlays } from './lib/corpus.mjs';
+import { fromDist } from './lib/dist.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf('--rounds');
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 15;
-const copiesAt = args.indexOf('--copies');
-const copies = copiesAt >= 0 ? Number(args[copiesAt + 1]) : 4;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds' && args[i - 1] !== '--copies');
-const candidates = [explicit, join(root, '..', 'shared', 'corpus', 'plays'), join(root, 'test', 'fixtures', 'plays')].filter(Boolean);
-const dir = resolve(candidates.find((d) => existsSync(d)));
-const parserPath = join(root, 'dist', 'parse', 'rules', 'index.js');
-if (!existsSync(parserPath)) {
-  console.error('bench: dist/ has no parser; run `npx tsc -p tsconfig.json` first');
+const args = benchArgs({ corpus: { type: 'string' }, rounds: { type: 'string', default: '15' }, copies: { type: 'string', default: '4' } });
+const wholeNumber = (flag, value) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${flag} must be a whole number of at least 1, not "${value}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const rounds = wholeNumber('rounds', args.rounds);
+const copies = wholeNumber('copies', args.copies);
+const { dir, files, looked } = findPlays({ explicit: args.corpus, fallback: join('test', 'fixtures', 'plays') });
+if (files.length === 0) {
+  console.error(`bench:parse: no plays to parse: looked in ${looked.join(', ')}; pass --corpus <dir of .txt plays> or set PLAYBUDDY_CORPUS`);
   process.exit(2);
 }
-const { parseRules } = await import(parserPath);
+const { parseRules } = await fromDist('parse/rules/index.js');
 
-const plays = readdirSync(dir)
-  .filter((f) => f.endsWith('.txt'))
-  .sort()
-  .map((f) => ({ name: f.replace(/\.txt$/, ''), text: readFileSync(join(dir, f), 'utf8') }));
+const plays = files.map((f) => ({ name: basename(f, '.txt'), text: readFileSync(f, 'utf8') }));
 
 const rows = [];
 for (const { name, text } of plays) {
