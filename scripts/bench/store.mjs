@@ -15,7 +15,7 @@ import { createBenchDatabase, dropBenchDatabase } from './lib/database.mjs';
 import { distHas, fromDist } from './lib/dist.mjs';
 import { printSummary, progress, runBench } from './lib/report.mjs';
 import { serverCostProbe } from './lib/server-cost.mjs';
-import { round } from './lib/stats.mjs';
+import { median, round } from './lib/stats.mjs';
 
 const STORES_PER_RUN = 10;
 const LOADS_PER_RUN = 6;
@@ -120,8 +120,6 @@ async function serverShares(url, play, probe) {
     await Promise.all(pools.map((p) => p.end()));
   }
 }
-
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 await runBench('store', async (report) => {
   const { play, source } = await hamlet();
